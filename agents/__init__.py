@@ -1,0 +1,1 @@
+"""The people side: agent and supervisor registry, the agent session state machine, phone flows."""

@@ -1,0 +1,1 @@
+"""The `phonebank` command: thin Typer commands over the other packages."""

@@ -1,0 +1,7 @@
+"""`phonebank simulate` and `phonebank plan`: placeholder until the pacing work lands."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the top-level app."""

@@ -1,0 +1,1 @@
+"""The controller: Asterisk clients, campaign runner, store, compliance and configuration."""
