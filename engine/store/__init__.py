@@ -1,0 +1,1 @@
+"""The store: sqlmodel models, the database engine and Alembic migrations."""
