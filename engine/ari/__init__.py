@@ -1,0 +1,52 @@
+"""Asterisk REST Interface (ARI) client: typed REST calls and a reconnecting events stream."""
+
+from engine.ari.backoff import Backoff
+from engine.ari.client import AriClient
+from engine.ari.errors import (
+    AriAuthError,
+    AriBadRequest,
+    AriClosed,
+    AriConflict,
+    AriError,
+    AriNotFound,
+    AriTimeout,
+    AriUnreachable,
+)
+from engine.ari.event_stream import EventSubscription
+from engine.ari.events import AriEvent, parse_event
+from engine.ari.models import (
+    AsteriskInfo,
+    AsteriskPing,
+    Bridge,
+    CallerId,
+    Channel,
+    DialplanLocation,
+    LiveRecording,
+    Playback,
+    StoredRecording,
+)
+
+__all__ = [
+    "AriAuthError",
+    "AriBadRequest",
+    "AriClient",
+    "AriClosed",
+    "AriConflict",
+    "AriError",
+    "AriEvent",
+    "AriNotFound",
+    "AriTimeout",
+    "AriUnreachable",
+    "AsteriskInfo",
+    "AsteriskPing",
+    "Backoff",
+    "Bridge",
+    "CallerId",
+    "Channel",
+    "DialplanLocation",
+    "EventSubscription",
+    "LiveRecording",
+    "Playback",
+    "StoredRecording",
+    "parse_event",
+]
