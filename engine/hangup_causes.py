@@ -14,9 +14,10 @@ answered calls), so the caller passes what it saw: ``answered`` when the channel
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final, Mapping
+from typing import Final
 
 
 class Outcome(StrEnum):
@@ -98,7 +99,9 @@ _DIALSTATUS: Final[Mapping[str, Outcome]] = MappingProxyType(
 )
 
 
-def classify_hangup(cause: int | None, *, answered: bool = False, timed_out: bool = False) -> Outcome:
+def classify_hangup(
+    cause: int | None, *, answered: bool = False, timed_out: bool = False
+) -> Outcome:
     """The outcome of a call that ended with Q.850 ``cause``.
 
     ``answered``: the channel reached Up before it ended (any cause then means answered).

@@ -84,7 +84,7 @@ class AriClient:
         timeout: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
         listen: bool = True,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff | None = None,
         ping_interval: float = 10.0,
     ) -> None:
         self.app = app
@@ -99,7 +99,7 @@ class AriClient:
                 application=app,
                 timeout=timeout,
                 ping_interval=ping_interval,
-                backoff=backoff,
+                backoff=backoff or Backoff(),
             )
         )
         self._listen = listen

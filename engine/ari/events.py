@@ -10,9 +10,10 @@ events for.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Final, Mapping
+from typing import Any, Final
 
 from pydantic import Field, ValidationError
 
@@ -200,6 +201,6 @@ def parse_event(data: dict[str, Any]) -> AriEvent:
 def connection_event(cls: type[Disconnected] | type[Reconnected], application: str,
                      **fields: Any) -> AriEvent:
     """A synthetic connection event stamped with the current time."""
-    return cls(type=cls.__name__, timestamp=datetime.now(timezone.utc), application=application,
+    return cls(type=cls.__name__, timestamp=datetime.now(UTC), application=application,
                **fields)
 

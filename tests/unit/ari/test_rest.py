@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -218,7 +218,9 @@ async def test_list_parsing(make_client: MakeClient) -> None:
     ("status", "error"),
     [(400, AriBadRequest), (404, AriNotFound), (409, AriConflict), (500, AriError)],
 )
-async def test_error_statuses_map_to_errors(make_client: MakeClient, status: int, error: type) -> None:
+async def test_error_statuses_map_to_errors(
+    make_client: MakeClient, status: int, error: type[AriError]
+) -> None:
     async with make_client(Recorder(answer(status, {"message": "nope"}))) as ari:
         with pytest.raises(error) as raised:
             await ari.get_channel("c1")
