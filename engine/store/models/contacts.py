@@ -60,6 +60,10 @@ class ImportRun(SQLModel, table=True):
     rejected: int = 0
     duplicates: int = 0
     dnc_marked: int = 0
+    # The file's header in order and what each column was read as, so an export can give a
+    # campaign back the columns it sent in.
+    columns: list[str] = Field(default_factory=list, sa_type=JSON)
+    mapping: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     report_path: str | None = None
     error: str | None = None
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -126,6 +126,8 @@ def upgrade() -> None:
     sa.Column('rejected', sa.Integer(), nullable=False),
     sa.Column('duplicates', sa.Integer(), nullable=False),
     sa.Column('dnc_marked', sa.Integer(), nullable=False),
+    sa.Column('columns', sa.JSON(), nullable=False),
+    sa.Column('mapping', sa.JSON(), nullable=False),
     sa.Column('report_path', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('started_at', engine.store.types.UTCDateTime(timezone=True), nullable=False),
@@ -175,7 +177,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('campaign_id', 'e164')
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.create_index('ix_contacts_hopper', ['campaign_id', 'lead_state', sa.text('priority DESC'), 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_contacts_hopper', ['campaign_id', 'lead_state', sa.literal_column('priority DESC'), 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_household_key'), ['household_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_import_run_id'), ['import_run_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_list_id'), ['list_id'], unique=False)

@@ -1,0 +1,1 @@
+"""Contact lists: reading voter files, recognising their columns, normalising and importing them."""

@@ -1,0 +1,297 @@
+"""Import a voter file into a campaign: batched, idempotent, and all-or-nothing per run.
+
+Each batch of ~10k contacts is its own transaction and every contact carries its import run's
+id. If anything fails part-way (a truncated file, a crash, Ctrl-C) the run is rolled back:
+its contacts are deleted and the run is marked ``rolled_back`` with the error. A run found
+still ``running`` from a crashed process is rolled back the same way before the file is
+imported again. Importing a file whose hash already completed for the campaign adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, delete, insert
+from sqlmodel import Session, col, select
+
+from engine.dnc.checks import IN_CHUNK, blocked_numbers
+from engine.lists.headers import HeaderError, map_headers
+from engine.lists.locate import ComplianceLocator, Locator
+from engine.lists.phones import PhoneNormaliser
+from engine.lists.reader import ListFileError, inspect_file, read_rows
+from engine.lists.report import RejectReport
+from engine.lists.rows import RowError, RowParser
+from engine.store.bulk import insert_ignoring_duplicates
+from engine.store.models import (
+    AuditEntry,
+    Campaign,
+    CampaignWindowKey,
+    Contact,
+    ContactList,
+    ImportRun,
+    ImportStatus,
+    LeadState,
+)
+from engine.store.types import utcnow
+
+if TYPE_CHECKING:
+    from engine.compliance.registry import Registry
+
+ProgressCallback = Callable[[int, int], None]  # (bytes read, file size)
+
+
+class ImportFailed(RuntimeError):
+    """The import stopped; its run was rolled back. The message names the fix."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    list_name: str | None = None  # default: the file's name without extension
+    overrides: Mapping[str, str] = field(default_factory=dict)  # column -> field, from --map
+    encoding: str | None = None
+    report_path: Path | None = None  # default: FILE.rejects.csv next to the file
+    batch_size: int = 10_000
+    region: str = "US"  # where numbers without a country code are
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    run_id: int
+    list_id: int
+    rows: int
+    imported: int
+    rejected: int
+    duplicates: int
+    dnc_marked: int
+    already_imported: bool
+    national_scrubbed: bool
+    report_path: Path | None
+    mapping: dict[str, str]
+
+
+@dataclass
+class _Counts:
+    rows: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    dnc_marked: int = 0
+
+
+def import_list(
+    engine: Engine,
+    campaign_id: int,
+    path: Path,
+    options: ImportOptions | None = None,
+    locator: Locator | None = None,
+    registry: Registry | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import ``path`` into the campaign; see the module docstring for the guarantees.
+
+    Raises ListFileError or HeaderError (nothing was written) and ImportFailed (the run was
+    rolled back) with one-line messages.
+    """
+    options = options or ImportOptions()
+    facts = inspect_file(path, options.encoding)
+    header_row, rows = read_rows(facts, None if progress is None else lambda done: progress(done, facts.size))
+    try:
+        header = map_headers(header_row, options.overrides)
+    except HeaderError:
+        rows.close()  # type: ignore[attr-defined]
+        raise
+    with Session(engine, expire_on_commit=False) as session:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise ImportFailed(f"no campaign with id {campaign_id}: create it with `phonebank campaigns create`")
+        done = _completed_run(session, campaign_id, facts.sha256)
+        if done is not None:
+            rows.close()  # type: ignore[attr-defined]
+            return _result(done, already=True, national=registry is not None, report=None)
+        for stale in _running_runs(session, campaign_id, facts.sha256):
+            rollback_run(engine, stale, "interrupted earlier; rolled back before re-import")
+        contact_list = _list(session, campaign_id, options.list_name or path.stem)
+        run = ImportRun(
+            campaign_id=campaign_id, list_id=contact_list.id, file_name=str(path),
+            file_sha256=facts.sha256, columns=list(header.columns), mapping=header.by_column(),
+        )
+        session.add(run)
+        session.commit()
+        known_keys = set(session.exec(
+            select(CampaignWindowKey.window_key).where(CampaignWindowKey.campaign_id == campaign_id)
+        ).all())
+    assert run.id is not None and contact_list.id is not None
+    report_path = options.report_path or path.with_name(path.name + ".rejects.csv")
+    parser = RowParser(header, PhoneNormaliser(options.region), locator or ComplianceLocator())
+    counts = _Counts()
+    writer = _BatchWriter(engine, run.id, campaign_id, contact_list.id, registry, known_keys)
+    try:
+        with RejectReport(report_path, header.columns) as report:
+            seen: set[str] = set()
+            batch: list[dict[str, Any]] = []
+            last_short: int | None = None
+            for row in rows:
+                counts.rows += 1
+                last_short = None
+                if row.error:
+                    report.reject(row.line, row.error, row.fields)
+                    continue
+                if not any(row.fields):
+                    continue
+                try:
+                    found = parser.contacts(row.line, row.fields)
+                except RowError as exc:
+                    if len(row.fields) < len(header.columns):
+                        last_short = row.line
+                    report.reject(row.line, str(exc), row.fields)
+                    continue
+                for contact in found:
+                    if contact["e164"] in seen:
+                        counts.duplicates += 1
+                        continue
+                    seen.add(contact["e164"])
+                    batch.append(contact)
+                if len(batch) >= options.batch_size:
+                    writer.write(batch, counts, report.count)
+                    batch = []
+            if last_short is not None and not facts.ends_with_newline:
+                raise ListFileError(
+                    f"{path.name} stops in the middle of line {last_short}: the file looks "
+                    "truncated; export it again"
+                )
+            writer.write(batch, counts, report.count)
+            rejected = report.count
+            written_report = report.written
+    except (ListFileError, KeyboardInterrupt, Exception) as exc:
+        rollback_run(engine, run.id, str(exc) or type(exc).__name__)
+        if isinstance(exc, (ListFileError, KeyboardInterrupt)):
+            raise
+        raise ImportFailed(f"import of {path.name} failed and was rolled back: {exc}") from exc
+    finished = _finish(engine, run.id, counts, rejected, written_report, registry is not None)
+    return _result(finished, already=False, national=registry is not None, report=written_report)
+
+
+class _BatchWriter:
+    """Writes one batch per transaction: drop numbers the campaign has, mark DNC, insert."""
+
+    def __init__(
+        self, engine: Engine, run_id: int, campaign_id: int, list_id: int,
+        registry: Registry | None, known_keys: set[str],
+    ) -> None:
+        self.engine, self.run_id, self.campaign_id, self.list_id = engine, run_id, campaign_id, list_id
+        self.registry, self.known_keys = registry, known_keys
+
+    def write(self, batch: list[dict[str, Any]], counts: _Counts, rejected: int) -> None:
+        with Session(self.engine) as session:
+            connection = session.connection()
+            numbers = [c["e164"] for c in batch]
+            existing: set[str] = set()
+            for start in range(0, len(numbers), IN_CHUNK):
+                existing.update(session.exec(select(Contact.e164).where(
+                    Contact.campaign_id == self.campaign_id,
+                    col(Contact.e164).in_(numbers[start:start + IN_CHUNK]),
+                )).all())
+            fresh = [c for c in batch if c["e164"] not in existing]
+            blocked = blocked_numbers(
+                session, [c["e164"] for c in fresh], self.campaign_id, self.registry,
+                registry_optional=True,
+            )
+            for contact in fresh:
+                reason = blocked.get(contact["e164"])
+                if reason is not None:
+                    contact["lead_state"] = LeadState.DNC.value
+                    contact["dnc_reason"] = reason.describe()
+                contact.update(
+                    campaign_id=self.campaign_id, list_id=self.list_id, import_run_id=self.run_id,
+                    attempts=0, last_attempt_at=None, last_disposition=None, next_attempt_at=None,
+                    lease_owner=None, lease_expires_at=None,
+                )
+            if fresh:
+                connection.execute(insert(Contact.__table__), fresh)  # type: ignore[arg-type]
+            new_keys = {c["window_key"] for c in fresh} - self.known_keys
+            insert_ignoring_duplicates(connection, CampaignWindowKey.__table__, [  # type: ignore[arg-type]
+                {"campaign_id": self.campaign_id, "window_key": key} for key in sorted(new_keys)
+            ])
+            self.known_keys |= new_keys
+            counts.imported += len(fresh)
+            counts.duplicates += len(batch) - len(fresh)
+            counts.dnc_marked += len(blocked)
+            run = session.get(ImportRun, self.run_id)
+            assert run is not None
+            run.rows, run.imported, run.rejected = counts.rows, counts.imported, rejected
+            run.duplicates, run.dnc_marked = counts.duplicates, counts.dnc_marked
+            session.add(run)
+            session.commit()
+
+
+def rollback_run(engine: Engine, run_id: int, error: str) -> None:
+    """Delete every contact an import run wrote and mark it rolled back with ``error``."""
+    with Session(engine) as session:
+        session.exec(delete(Contact).where(col(Contact.import_run_id) == run_id))  # type: ignore[call-overload]
+        run = session.get(ImportRun, run_id)
+        if run is not None:
+            run.status, run.error, run.finished_at = ImportStatus.ROLLED_BACK, error[:500], utcnow()
+            run.imported = 0
+            session.add(run)
+            session.add(AuditEntry(
+                actor="import", action="list.import.rolled_back", entity="import_run",
+                entity_id=str(run_id), detail={"error": error[:500]},
+            ))
+        session.commit()
+
+
+def _finish(
+    engine: Engine, run_id: int, counts: _Counts, rejected: int, report: Path | None, national: bool
+) -> ImportRun:
+    with Session(engine, expire_on_commit=False) as session:
+        run = session.get(ImportRun, run_id)
+        assert run is not None
+        run.status, run.finished_at = ImportStatus.COMPLETED, utcnow()
+        run.rows, run.imported, run.rejected = counts.rows, counts.imported, rejected
+        run.duplicates, run.dnc_marked = counts.duplicates, counts.dnc_marked
+        run.report_path = str(report) if report else None
+        session.add(run)
+        session.add(AuditEntry(
+            actor="import", action="list.import", entity="import_run", entity_id=str(run_id),
+            detail={"file": run.file_name, "imported": counts.imported, "rejected": rejected,
+                    "national_scrubbed": national},
+        ))
+        session.commit()
+        return run
+
+
+def _completed_run(session: Session, campaign_id: int, sha256: str) -> ImportRun | None:
+    return session.exec(select(ImportRun).where(
+        ImportRun.campaign_id == campaign_id, ImportRun.file_sha256 == sha256,
+        ImportRun.status == ImportStatus.COMPLETED,
+    )).first()
+
+
+def _running_runs(session: Session, campaign_id: int, sha256: str) -> list[int]:
+    return [run_id for run_id in session.exec(select(ImportRun.id).where(
+        ImportRun.campaign_id == campaign_id, ImportRun.file_sha256 == sha256,
+        ImportRun.status == ImportStatus.RUNNING,
+    )).all() if run_id is not None]
+
+
+def _list(session: Session, campaign_id: int, name: str) -> ContactList:
+    found = session.exec(select(ContactList).where(
+        ContactList.campaign_id == campaign_id, ContactList.name == name
+    )).first()
+    if found is None:
+        found = ContactList(campaign_id=campaign_id, name=name)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def _result(run: ImportRun, already: bool, national: bool, report: Path | None) -> ImportResult:
+    assert run.id is not None
+    return ImportResult(
+        run_id=run.id, list_id=run.list_id, rows=run.rows,
+        imported=0 if already else run.imported, rejected=0 if already else run.rejected,
+        duplicates=run.duplicates, dnc_marked=run.dnc_marked, already_imported=already,
+        national_scrubbed=national, report_path=report, mapping=dict(run.mapping),
+    )
