@@ -5,7 +5,6 @@ from engine.ari.client import AriClient
 from engine.ari.errors import (
     AriAuthError,
     AriBadRequest,
-    AriClosed,
     AriConflict,
     AriError,
     AriNotFound,
@@ -25,12 +24,12 @@ from engine.ari.models import (
     Playback,
     StoredRecording,
 )
+from engine.ari.subscription import EventStreamClosed, Subscription
 
 __all__ = [
     "AriAuthError",
     "AriBadRequest",
     "AriClient",
-    "AriClosed",
     "AriConflict",
     "AriError",
     "AriEvent",
@@ -44,9 +43,11 @@ __all__ = [
     "CallerId",
     "Channel",
     "DialplanLocation",
+    "EventStreamClosed",
     "EventSubscription",
     "LiveRecording",
     "Playback",
     "StoredRecording",
+    "Subscription",
     "parse_event",
 ]

@@ -80,10 +80,6 @@ class AriTimeout(AriError):
         )
 
 
-class AriClosed(Exception):
-    """The client was closed while a caller still waited for events."""
-
-
 _BY_STATUS: Final[Mapping[int, type[AriError]]] = MappingProxyType(
     {400: AriBadRequest, 404: AriNotFound, 409: AriConflict}
 )

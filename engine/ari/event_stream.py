@@ -1,7 +1,7 @@
 """The ARI events websocket: one reader task, reconnecting forever, fanning out in order.
 
 One reader task owns the websocket. It parses each message once and hands it to every open
-``EventSubscription``, each an ``asyncio.Queue`` read by one consumer, so every consumer sees
+``Subscription``, each an ``asyncio.Queue`` read by one consumer, so every consumer sees
 every event in the order Asterisk sent them. When the socket drops the reader publishes
 ``Disconnected``, reconnects with capped exponential backoff and jitter until the stream is
 closed, then publishes ``Reconnected``.
@@ -16,7 +16,6 @@ import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -24,87 +23,17 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from engine.ari.backoff import Backoff
 from engine.ari.errors import (
     AriAuthError,
-    AriClosed,
     AriError,
     AriUnreachable,
     message_from_body,
 )
 from engine.ari.events import AriEvent, Disconnected, Reconnected, connection_event, parse_event
+from engine.ari.subscription import Subscription
 
 log = logging.getLogger(__name__)
 
+EventSubscription = Subscription[AriEvent]
 EventPredicate = Callable[[AriEvent], bool]
-
-
-class EventSubscription:
-    """One consumer's in-order view of the events, from the moment it was opened.
-
-    Open it *before* the action whose events you want (``sub = ari.events()`` then
-    ``ari.originate(...)``), so nothing that arrives in between is missed. Iterate it with
-    ``async for``, or take the next matching event with ``wait_for``. Close it (or use
-    ``async with``) when done; an unreferenced subscription is dropped automatically.
-    """
-
-    def __init__(self, on_close: Callable[[EventSubscription], None]) -> None:
-        self._queue: asyncio.Queue[AriEvent | None] = asyncio.Queue()
-        self._on_close = on_close
-        self._ended = False
-
-    def deliver(self, event: AriEvent) -> None:
-        """Queue one event for this consumer (called by the reader task)."""
-        self._queue.put_nowait(event)
-
-    def end(self) -> None:
-        """Mark the end of the stream: consumers finish after the events already queued."""
-        self._queue.put_nowait(None)
-
-    async def next(self) -> AriEvent:
-        """The next event; raises ``AriClosed`` once the client has closed."""
-        if self._ended:
-            raise AriClosed("the ARI client is closed")
-        event = await self._queue.get()
-        if event is None:
-            self._ended = True
-            raise AriClosed("the ARI client is closed")
-        return event
-
-    async def wait_for(self, predicate: EventPredicate, timeout: float) -> AriEvent:
-        """The first event for which ``predicate`` is true, skipping the others.
-
-        Raises ``TimeoutError`` naming the wait when none arrives within ``timeout`` seconds.
-        """
-        try:
-            async with asyncio.timeout(timeout):
-                while True:
-                    event = await self.next()
-                    if predicate(event):
-                        return event
-        except TimeoutError:
-            raise TimeoutError(f"no matching ARI event arrived within {timeout:g} s") from None
-
-    def close(self) -> None:
-        """Stop receiving events."""
-        self._on_close(self)
-
-    def __aiter__(self) -> EventSubscription:
-        return self
-
-    async def __anext__(self) -> AriEvent:
-        try:
-            return await self.next()
-        except AriClosed:
-            raise StopAsyncIteration from None
-
-    async def __aenter__(self) -> EventSubscription:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 @dataclass(frozen=True)
@@ -151,7 +80,7 @@ class EventStream:
 
     def subscribe(self) -> EventSubscription:
         """A new subscription receiving every event from now on."""
-        subscription = EventSubscription(self._subscriptions.discard)
+        subscription: EventSubscription = Subscription("ARI", self._subscriptions.discard)
         self._subscriptions.add(subscription)
         return subscription
 

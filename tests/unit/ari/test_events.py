@@ -17,11 +17,11 @@ from websockets.http11 import Request, Response
 from engine.ari import (
     AriAuthError,
     AriClient,
-    AriClosed,
     AriError,
     AriEvent,
     AriUnreachable,
     Backoff,
+    EventStreamClosed,
 )
 from engine.ari.events import (
     ChannelDestroyed,
@@ -168,7 +168,7 @@ async def test_close_ends_subscriptions_and_the_reader(fake_ari: FakeAri) -> Non
         events = ari.events()
         await fake_ari.connections.get()
     assert [e async for e in events] == []
-    with pytest.raises(AriClosed):
+    with pytest.raises(EventStreamClosed):
         await events.next()
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "ari-events-reader"]
 
