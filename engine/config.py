@@ -69,6 +69,8 @@ class TrunkSettings(BaseModel):
     password: str
     max_channels: int = 300
     max_cps: float = 30.0
+    # The lab carrier files what each callee heard under this header's value; harmless elsewhere.
+    send_attempt_header: bool = False
     codecs: list[str] = Field(default_factory=lambda: ["ulaw"])
 
 
@@ -97,6 +99,35 @@ class DialplanSettings(BaseModel):
     supervisor_barge: str = "8103"
 
 
+class LabSettings(BaseModel):
+    """The lab: a simulated carrier (a second Asterisk) and baresip test phones on loopback."""
+
+    carrier_container: str = "phonebank-carrier"
+    carrier_sip_port: int = 5070
+    carrier_ami_port: int = 5039
+    carrier_ami_username: str = "lab"
+    carrier_ami_secret: str
+    carrier_rtp_start: int = 11000
+    carrier_rtp_end: int = 11999
+    phone_image: str = "localhost/phonebank-lab:22"
+    # Each phone takes three ports from here: SIP, control socket, and an RTP pair.
+    phone_port_base: int = 15000
+
+
+class AmdSettings(BaseModel):
+    """Asterisk's AMD() defaults (milliseconds), written to amd.conf."""
+
+    initial_silence: int = 2500
+    greeting: int = 1500
+    after_greeting_silence: int = 800
+    total_analysis_time: int = 5000
+    min_word_length: int = 100
+    between_words_silence: int = 50
+    maximum_number_of_words: int = 3
+    maximum_word_length: int = 5000
+    silence_threshold: int = 256
+
+
 class DatabaseSettings(BaseModel):
     url: str = "sqlite:///{state_dir}/phonebank.db"
 
@@ -109,7 +140,9 @@ class Settings(BaseModel):
     ami: AmiSettings
     ari: AriSettings
     dialplan: DialplanSettings = Field(default_factory=DialplanSettings)
+    amd: AmdSettings = Field(default_factory=AmdSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    lab: LabSettings | None = None
     trunks: list[TrunkSettings] = Field(default_factory=list)
     agents: list[PhoneSettings] = Field(default_factory=list)
     supervisors: list[PhoneSettings] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Running Asterisk: rendering its configuration and managing its container."""
