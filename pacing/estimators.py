@@ -96,7 +96,7 @@ class CallModel:
         self._pending = self.priors.refresh_every
 
     def _index(self, seconds: np.ndarray) -> np.ndarray:
-        return np.minimum((seconds / self.priors.ring_dt).astype(np.intp), self._shape.size - 1)
+        return np.minimum((seconds * (1.0 / self.priors.ring_dt)).astype(np.intp), self._shape.size - 1)
 
     def live_within(self, elapsed: np.ndarray, horizons: np.ndarray, key: Hashable = ("", None)) -> np.ndarray:
         """P(each ringing call becomes a live answer within each horizon): shape (calls, horizons)."""
@@ -147,6 +147,7 @@ class HandleModel:
         self._pending = p.refresh_every
         self._talk_s = np.zeros(0)
         self._wrap_s = np.zeros(0)
+        self._toeplitz: dict[int, np.ndarray] = {}
         self._refresh()
 
     def observe(self, talk: float, wrap: float) -> None:
@@ -161,6 +162,7 @@ class HandleModel:
     def _refresh(self) -> None:
         self._talk_s = self.talk.survival()
         self._wrap_s = self.wrap.survival()
+        self._toeplitz.clear()
         self._pending = self.priors.refresh_every
 
     def wrap_ready_within(self, elapsed: np.ndarray, steps: int) -> np.ndarray:
@@ -178,7 +180,13 @@ class HandleModel:
         offsets = np.minimum(start[:, None] + np.arange(steps)[None, :], talk.size - 2)
         # Talk ends in second k with density f_k; the wrap-up then has (j - k) seconds left.
         density = (talk[offsets] - talk[offsets + 1]) / np.maximum(talk[start], _TINY)[:, None]
-        wrap_cdf = 1.0 - wrap[:steps]
-        lag = np.arange(steps)[None, :] - np.arange(steps)[:, None]
-        toeplitz = np.where(lag >= 0, wrap_cdf[np.clip(lag, 0, steps - 1)], 0.0)
-        return density @ toeplitz
+        return density @ self._wrap_toeplitz(steps)
+
+    def _wrap_toeplitz(self, steps: int) -> np.ndarray:
+        """T[k, j] = P(wrap-up <= j - k seconds): turns talk-end densities into ready-by-j."""
+        toeplitz = self._toeplitz.get(steps)
+        if toeplitz is None:
+            wrap_cdf = 1.0 - self._wrap_s[:steps]
+            lag = np.arange(steps)[None, :] - np.arange(steps)[:, None]
+            toeplitz = self._toeplitz[steps] = np.where(lag >= 0, wrap_cdf[np.maximum(lag, 0)], 0.0)
+        return toeplitz

@@ -37,6 +37,10 @@ class AgentState(IntEnum):
     PAUSED = 3
 
 
+# Plain ints for array comparisons in hot paths (IntEnum attribute access is slow).
+READY, ON_CALL, WRAP_UP, PAUSED = (int(s) for s in AgentState)
+
+
 @dataclass(frozen=True, slots=True)
 class DialOutcome:
     """A dialled call resolved: answered (human or machine), rang out, or failed.
@@ -88,6 +92,8 @@ class PacerState:
     ``trunk_channels_free`` is what the trunks can still carry, ``cps_budget`` is how many calls
     the trunks' calls-per-second limits allow to start now (``None`` means no limit).
 
+    ``ready`` (agents ready now) and ``active`` (not paused) are derived counts.
+
     ``finish_in`` is for simulators only: seconds until each agent is ready again (0 when
     ready). It lets a benchmark measure the bound of a pacer that knows the future; engines leave
     it ``None``.
@@ -104,6 +110,8 @@ class PacerState:
     list_id: str = ""
     hour: int | None = None
     finish_in: np.ndarray | None = None
+    ready: int = field(init=False, default=0)
+    active: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.agent_states = np.asarray(self.agent_states, dtype=np.int8).reshape(-1)
@@ -115,6 +123,9 @@ class PacerState:
             self.finish_in = _floats(self.finish_in)
             if self.finish_in.shape != self.agent_states.shape:
                 raise ValueError("finish_in must have one entry per agent")
+        # Counted once here: decide() reads them several times per tick.
+        self.ready = int(np.count_nonzero(self.agent_states == READY))
+        self.active = self.agent_states.size - int(np.count_nonzero(self.agent_states == PAUSED))
 
     @classmethod
     def from_agents(
@@ -128,16 +139,6 @@ class PacerState:
         states = np.array([int(state) for state, _ in agents], dtype=np.int8)
         elapsed = np.array([seconds for _, seconds in agents], dtype=np.float64)
         return cls(now, states, elapsed, np.asarray(calls_elapsed, dtype=np.float64), **caps)  # type: ignore[arg-type]
-
-    @property
-    def ready(self) -> int:
-        """Agents ready for a call now."""
-        return int(np.count_nonzero(self.agent_states == AgentState.READY))
-
-    @property
-    def active(self) -> int:
-        """Agents not paused: ready, on a call or wrapping up."""
-        return int(np.count_nonzero(self.agent_states != AgentState.PAUSED))
 
     @property
     def in_flight(self) -> int:

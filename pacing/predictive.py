@@ -8,7 +8,16 @@ import numpy as np
 
 from pacing.caps import apply_caps
 from pacing.estimators import CallModel, CallPriors, HandleModel, HandlePriors
-from pacing.events import Abandon, AgentState, CallHandled, CallOutcome, DialOutcome, PacerEvent, PacerState
+from pacing.events import (
+    ON_CALL,
+    WRAP_UP,
+    Abandon,
+    CallHandled,
+    CallOutcome,
+    DialOutcome,
+    PacerEvent,
+    PacerState,
+)
 from pacing.ledger import AbandonLedger
 from pacing.lookahead import largest_safe_dials, moments
 from pacing.margin import MarginController
@@ -92,11 +101,11 @@ class PredictivePacer(LedgerPacer):
         steps = p.horizon + p.abandon_deadline + 1
         states = state.agent_states
         if p.exact_finish and state.finish_in is not None:
-            busy = (states == AgentState.ON_CALL) | (states == AgentState.WRAP_UP)
+            busy = (states == ON_CALL) | (states == WRAP_UP)
             known = (state.finish_in[busy][:, None] <= np.arange(steps)[None, :]).astype(np.float64)
             mean, variance = moments(known, float(state.ready))
         else:
-            wrapping = self.handles.wrap_ready_within(state.agent_elapsed[states == AgentState.WRAP_UP], steps)
-            talking = self.handles.talk_ready_within(state.agent_elapsed[states == AgentState.ON_CALL], steps)
+            wrapping = self.handles.wrap_ready_within(state.agent_elapsed[states == WRAP_UP], steps)
+            talking = self.handles.talk_ready_within(state.agent_elapsed[states == ON_CALL], steps)
             mean, variance = moments(np.vstack((wrapping, talking)), float(state.ready))
         return mean[p.abandon_deadline:], variance[p.abandon_deadline:]

@@ -19,6 +19,9 @@ class GridSurvival:
 
     ``prior`` is a survival curve on the same grid (``S[0] == 1``) worth ``prior_weight``
     observations; it keeps early estimates sane and is forgotten like any other data.
+    Where fewer than ``thin`` of all observations remain at risk the curve is held flat, as
+    Kaplan-Meier is past its last observation: otherwise a few prior pseudo-observations beyond
+    a censoring point (the ring-out timeout) would alone decide the tail.
     """
 
     def __init__(
@@ -28,8 +31,10 @@ class GridSurvival:
         prior: np.ndarray,
         prior_weight: float = 20.0,
         half_life: float = 2000.0,
+        thin: float = 0.01,
     ) -> None:
         self.dt = dt
+        self.thin = thin
         self.bins = int(math.ceil(t_max / dt))
         self.events = np.zeros(self.bins + 1)
         self.censored = np.zeros(self.bins + 1)
@@ -60,7 +65,8 @@ class GridSurvival:
         """S at the grid points ``k * dt`` for ``k = 0 .. bins + 1``; S[0] = 1."""
         if self._curve is None:
             at_risk = np.cumsum((self.events + self.censored)[::-1])[::-1]
-            hazard = np.divide(self.events, at_risk, out=np.zeros_like(at_risk), where=at_risk > 0)
+            enough = at_risk > self.thin * at_risk[0]
+            hazard = np.divide(self.events, at_risk, out=np.zeros_like(at_risk), where=enough)
             self._curve = np.concatenate(([1.0], np.cumprod(1.0 - hazard)))
         return self._curve
 

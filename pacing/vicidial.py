@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 from pacing.caps import apply_caps
-from pacing.events import AgentState, PacerState
+from pacing.events import ON_CALL, PacerState
 from pacing.ledger import AbandonLedger
 from pacing.policies import LedgerPacer
 
@@ -57,7 +57,7 @@ class AdaptHardLimitPacer(LedgerPacer):
         elif state.now >= self._next_adapt:
             self._adapt(state)
             self._next_adapt = state.now + p.interval
-        talking = int((state.agent_states == AgentState.ON_CALL).sum())
+        talking = int((state.agent_states == ON_CALL).sum())
         counted = state.ready if p.available_only else state.ready + talking
         wanted = math.ceil(self.level * counted - 1e-9) - state.in_flight - state.waiting
         return apply_caps(wanted, state)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pacing.events import Abandon, AgentState, CallHandled, CallOutcome, DialOutcome, PacerState
+from pacing.events import ON_CALL, PAUSED, READY, WRAP_UP, Abandon, CallHandled, CallOutcome, DialOutcome, PacerState
 from pacing.ledger import DAY_SECONDS
 from pacing.policies import Pacer
 from pacing.sim.results import SimResult
@@ -63,7 +63,7 @@ class _Day:
         total = sc.agents + sum(login.agents for login in sc.logins)
         self.logged_in = sc.agents
         self.state = np.full(total, _LOGGED_OUT, dtype=np.int8)
-        self.state[: sc.agents] = AgentState.READY
+        self.state[: sc.agents] = READY
         self.since = np.full(total, self.start)
         self.free_at = np.full(total, self.start)
         self.ready: deque[int] = deque(range(sc.agents))
@@ -199,7 +199,7 @@ class _Day:
         sc = self.sc
         talk = self.draws.lognormal(sc.talk, self.handle_scale)
         wrap = self.draws.lognormal(sc.wrap, self.handle_scale)
-        self.state[agent] = AgentState.ON_CALL
+        self.state[agent] = ON_CALL
         self.since[agent] = now
         self.free_at[agent] = now + talk + wrap
         self.result.busy += self._spread(self.result.series_busy, now, now + talk + wrap)
@@ -207,7 +207,7 @@ class _Day:
 
     def _talk_end(self, now: float, agent: int, wrap: float) -> None:
         self.channels -= 1
-        self.state[agent] = AgentState.WRAP_UP
+        self.state[agent] = WRAP_UP
         self._push(now + wrap, _WRAP_END, agent, now - self.since[agent])
         self.since[agent] = now
 
@@ -221,7 +221,7 @@ class _Day:
             self._make_ready(now, agent)
 
     def _make_ready(self, now: float, agent: int) -> None:
-        self.state[agent] = AgentState.READY
+        self.state[agent] = READY
         self.since[agent] = now
         self.free_at[agent] = now
         if self.waiting:
@@ -232,7 +232,7 @@ class _Day:
             self.ready.append(agent)
 
     def _pause(self, now: float, agent: int, duration: float) -> None:
-        self.state[agent] = AgentState.PAUSED
+        self.state[agent] = PAUSED
         self.since[agent] = now
         self.free_at[agent] = math.inf
         self._available(now, now + duration, -1.0)
@@ -241,10 +241,10 @@ class _Day:
     def _break(self, now: float, index: int, _b: float) -> None:
         brk = self.sc.breaks[index]
         for agent in range(min(brk.agents, self.logged_in)):
-            if self.state[agent] == AgentState.READY:
+            if self.state[agent] == READY:
                 self.ready.remove(agent)
                 self._pause(now, agent, brk.duration)
-            elif self.state[agent] != AgentState.PAUSED:
+            elif self.state[agent] != PAUSED:
                 self.break_due[agent] = brk.duration
 
     def _break_end(self, now: float, agent: int, _b: float) -> None:
