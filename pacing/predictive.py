@@ -38,8 +38,8 @@ class PredictiveParams:
     operating_target: float = 0.025
     horizon: int = 30
     abandon_deadline: int = 2
-    initial_margin: float = 1.0
-    margin_gain: float = 0.02
+    initial_margin: float = 2.5
+    margin_gain: float = 0.015
     warmup_answers: int = 30
     warmup_handled: int = 20
     small_team: int = 2
