@@ -18,11 +18,12 @@ Built on panoramisk 1.4, whose two hazards this module exists to contain:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from panoramisk.actions import Action
 from panoramisk.message import Message
@@ -31,6 +32,7 @@ from engine.ami.errors import (
     AmiActionError,
     AmiAuthError,
     AmiDisconnected,
+    AmiError,
     AmiTimeout,
     AmiUnreachable,
 )
@@ -51,9 +53,10 @@ log = logging.getLogger(__name__)
 # Lower-case action names panoramisk drops instead of re-sending after a reconnect.
 FORGETTABLE_ACTIONS: Final = ("ping", "login", "logoff", "originate")
 _FAILED_RESPONSES: Final = ("Error", "Fail", "Failure")
+_NEVER: Final = 365 * 24 * 3600
 
 AmiSubscription = Subscription[AmiEvent]
-AmiAnswer = Message | list[Message]
+AmiAnswer: TypeAlias = "Message | list[Message]"
 
 
 class AmiClient:
@@ -72,7 +75,7 @@ class AmiClient:
         *,
         timeout: float = 5.0,
         reconnect_delay: int = 1,
-        ping_interval: int = 10,
+        keepalive: float = 10.0,
     ) -> None:
         self.host = host
         self.port = port
@@ -80,7 +83,8 @@ class AmiClient:
         self._secret = secret
         self._timeout = timeout
         self._reconnect_delay = reconnect_delay
-        self._ping_interval = ping_interval
+        self._keepalive_interval = keepalive
+        self._keepalive: asyncio.Task[None] | None = None
         self._manager: PhonebankManager | None = None
         self._first_login: asyncio.Future[bool] | None = None
         self._ready = False
@@ -116,8 +120,9 @@ class AmiClient:
             events="on",
             loop=loop,
             reconnect_timeout=self._reconnect_delay,
-            ping_delay=self._ping_interval,
-            ping_interval=self._ping_interval,
+            # panoramisk's own pinger never looks at the answer; _keep_alive replaces it.
+            ping_delay=_NEVER,
+            ping_interval=_NEVER,
             forgetable_actions=FORGETTABLE_ACTIONS,
             on_login_result=self._on_login_result,
             on_disconnect=self._on_disconnect,
@@ -127,7 +132,7 @@ class AmiClient:
         self._manager = manager
         try:
             async with asyncio.timeout(self._timeout):
-                await manager.connect()
+                await manager.open()
                 authenticated = await self._first_login
         except TimeoutError as exc:  # before OSError, of which it is a subclass
             manager.shutdown()
@@ -139,9 +144,15 @@ class AmiClient:
         if not authenticated:
             manager.shutdown()
             raise AmiAuthError(self.username)
+        self._keepalive = asyncio.create_task(self._keep_alive(), name="ami-keepalive")
 
     async def aclose(self) -> None:
-        """Log off, stop reconnecting, and end every event subscription."""
+        """Stop the keepalive and reconnecting, close, and end every event subscription."""
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keepalive
+            self._keepalive = None
         if self._manager is not None:
             self._manager.shutdown()
             self._manager = None
@@ -233,13 +244,7 @@ class AmiClient:
             self._originates.pop(channel_id, None)
         _raise_for_error("Originate", answer)
         final = answer[-1] if isinstance(answer, list) else answer
-        return OriginateResult(
-            channel_id=channel_id,
-            success=final.response == "Success",
-            reason=_int(final.reason),
-            channel=str(final.channel),
-            uniqueid=str(final.uniqueid) or channel_id,
-        )
+        return OriginateResult.from_message(channel_id, final)
 
     async def command(self, cli_command: str, *, timeout: float | None = None) -> str:
         """Run an Asterisk CLI command and return its output text."""
@@ -297,6 +302,30 @@ class AmiClient:
         except TimeoutError:
             _forget(manager, request)
             raise AmiTimeout(request["Action"], timeout) from None
+
+    async def _keep_alive(self) -> None:
+        """Ping every ``keepalive`` seconds; no Pong within the timeout means a dead link.
+
+        A peer that vanished without closing TCP would otherwise leave the client waiting
+        for events forever; aborting the transport makes panoramisk reconnect.
+        """
+        while True:
+            await asyncio.sleep(self._keepalive_interval)
+            if not self._ready:
+                continue
+            try:
+                await self.action({"Action": "Ping"})
+            except AmiTimeout:
+                log.warning("AMI at %s:%d stopped answering pings; reconnecting",
+                            self.host, self.port)
+                self._abort_connection()
+            except AmiError as exc:
+                log.debug("AMI keepalive ping failed: %s", exc)
+
+    def _abort_connection(self) -> None:
+        protocol = self._manager.protocol if self._manager is not None else None
+        if protocol is not None:
+            protocol.transport.abort()
 
     async def _listing(self, action: str, row_event: str) -> list[AmiEvent]:
         answer = await self.action({"Action": action}, check=False)
@@ -362,9 +391,3 @@ def _command_output(message: Message) -> str:
     lines = output if isinstance(output, list) else [output]
     return "\n".join(lines)
 
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return -1

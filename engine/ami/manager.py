@@ -25,8 +25,12 @@ class PhonebankManager(Manager):
         self.closing = False
         self.has_connected = False
 
+    def open(self) -> asyncio.Task[Any]:
+        """The first connection attempt; await it for the socket (or the OSError)."""
+        return super().connect()
+
     def connect(self, *args: Any, **kwargs: Any) -> asyncio.Task[Any] | None:  # type: ignore[override]
-        """Open the connection, unless the client is shutting down."""
+        """Reconnect (panoramisk schedules this), unless the client is shutting down."""
         if self.closing:
             return None
         return super().connect(*args, **kwargs)

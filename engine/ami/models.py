@@ -85,6 +85,18 @@ class OriginateResult:
     channel: str
     uniqueid: str
 
+    @classmethod
+    def from_message(cls, channel_id: str, message: Mapping[str, Any]) -> OriginateResult:
+        """Parse the ``OriginateResponse`` for the Originate of ``channel_id``."""
+        event = AmiEvent.from_message(message)
+        return cls(
+            channel_id=channel_id,
+            success=event.get("Response") == "Success",
+            reason=_int(event.get("Reason"), default=-1),
+            channel=event.get("Channel"),
+            uniqueid=event.get("Uniqueid") or channel_id,
+        )
+
     @property
     def reason_text(self) -> str:
         """What ``reason`` means."""

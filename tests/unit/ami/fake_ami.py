@@ -99,7 +99,7 @@ class FakeAmi:
         writer.write(b"Asterisk Call Manager/9.0.0" + EOL.encode())
         buffer = ""
         try:
-            while chunk := await reader.read(65536):
+            while chunk := await self._read(reader):
                 buffer += chunk.decode()
                 *blocks, buffer = buffer.split(EOL + EOL)
                 for block in blocks:
@@ -108,6 +108,13 @@ class FakeAmi:
                         return
         finally:
             writer.close()
+
+    @staticmethod
+    async def _read(reader: asyncio.StreamReader) -> bytes:
+        try:
+            return await reader.read(65536)
+        except ConnectionError:
+            return b""
 
     async def _handle(self, number: int, fields: Fields, writer: asyncio.StreamWriter) -> bool:
         """Answer one action; False when the connection is to be dropped."""

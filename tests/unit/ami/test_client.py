@@ -100,8 +100,10 @@ async def test_unanswered_action_times_out(fake: FakeAmi) -> None:
 async def test_events_arrive_in_order(fake: FakeAmi) -> None:
     async with client(fake) as ami:
         events = ami.events()
-        await fake.push(*({"Event": "Newchannel", "Uniqueid": str(n), "Channel": f"PJSIP/{n}"}
-                          for n in range(50)))
+        newchannels: list[Fields] = [
+            {"Event": "Newchannel", "Uniqueid": str(n), "Channel": f"PJSIP/{n}"}
+            for n in range(50)]
+        await fake.push(*newchannels)
         await fake.push({"Event": "Hangup", "Uniqueid": "7", "Cause": "17",
                          "Cause-txt": "User busy"})
         received = [await events.next() for _ in range(51)]
@@ -170,7 +172,7 @@ async def test_harness_sees_panoramisk_resend_other_actions(fake: FakeAmi) -> No
     first, second = fake.actions("Hangup")
     assert (first.connection, second.connection) == (1, 2)
     assert first.fields["ActionID"] == second.fields["ActionID"]
-    assert answer.response == "Success"
+    assert not isinstance(answer, list) and answer.response == "Success"
 
 
 async def test_status_listings(fake: FakeAmi) -> None:
@@ -217,3 +219,15 @@ async def test_close_ends_event_iteration(fake: FakeAmi) -> None:
         first = await events.next()
     assert isinstance(first, AmiEvent) and first.name == "Newchannel"
     assert [e async for e in events] == []
+
+
+async def test_silent_server_is_dropped_and_reconnected(fake: FakeAmi) -> None:
+    fake.responders["Ping"] = lambda _, fields: None
+    ami = AmiClient("127.0.0.1", fake.port, "phonebank", "s3cret", timeout=0.2,
+                    reconnect_delay=0, keepalive=0.01)
+    async with ami:
+        events = ami.events()
+        await events.wait_for(lambda e: e.name == "Disconnected", timeout=5)
+        await events.wait_for(lambda e: e.name == "Reconnected", timeout=5)
+    assert fake.on_connection(1)[:2] == ["Login", "Ping"]
+    assert fake.on_connection(2)[0] == "Login"
