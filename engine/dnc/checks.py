@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import or_
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from engine.lists.phones import national_number
-from engine.store.models import Campaign, DncEntry, DncScope
+from engine.store.models import Campaign, Contact, DncEntry, DncScope, LeadState
 
 if TYPE_CHECKING:
     from engine.compliance.registry import Registry
@@ -88,11 +88,12 @@ def blocked_numbers(
         for entry in sorted(entries, key=lambda e: e.scope != DncScope.INTERNAL):
             blocked.setdefault(entry.e164, BlockReason(entry.scope, entry.source, entry.reason))
     if check_national and registry is not None:
-        blocked.update(_registry_hits([n for n in wanted if n not in blocked], registry))
+        blocked.update(registry_hits([n for n in wanted if n not in blocked], registry))
     return blocked
 
 
-def _registry_hits(numbers: list[str], registry: Registry) -> dict[str, BlockReason]:
+def registry_hits(numbers: list[str], registry: Registry) -> dict[str, BlockReason]:
+    """The numbers of ``numbers`` on the national registry (NANP only; one vectorised look-up)."""
     nanp = [(n, national_number(n)) for n in numbers]
     nanp = [(n, national) for n, national in nanp if national is not None]
     if not nanp:
@@ -103,3 +104,26 @@ def _registry_hits(numbers: list[str], registry: Registry) -> dict[str, BlockRea
         for (number, _), hit in zip(nanp, found, strict=True)
         if hit
     }
+
+
+def mark_listed_contacts(session: Session, campaign_id: int, run_id: int, after_id: int) -> int:
+    """Mark an import run's contacts with id > ``after_id`` that are on an internal or campaign list.
+
+    Two set-based UPDATEs instead of a look-up per number; internal first, so its reason wins.
+    Returns how many contacts were marked.
+    """
+    marked = 0
+    for scope, applies in (
+        (DncScope.INTERNAL, DncEntry.scope == DncScope.INTERNAL),
+        (DncScope.CAMPAIGN, and_(DncEntry.scope == DncScope.CAMPAIGN, DncEntry.campaign_id == campaign_id)),
+    ):
+        listed = select(DncEntry.id).where(DncEntry.e164 == Contact.e164, applies).exists()
+        marked += session.exec(  # type: ignore[call-overload]
+            update(Contact)
+            .where(
+                Contact.import_run_id == run_id, col(Contact.id) > after_id,
+                Contact.lead_state == LeadState.READY, listed,
+            )
+            .values(lead_state=LeadState.DNC, dnc_reason=f"{scope} do-not-call list")
+        ).rowcount
+    return marked

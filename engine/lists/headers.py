@@ -44,7 +44,13 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "consent_source": ("consent_source", "opt_in_source", "optin_source"),
     "priority": ("priority", "rank", "call_priority"),
 }
-_BY_ALIAS = {alias: field for field, aliases in _ALIASES.items() for alias in aliases}
+# Keyed without underscores too, so 'ResAddress', 'res_address' and 'Res. Address' all match.
+_BY_ALIAS = {
+    key: field
+    for field, aliases in _ALIASES.items()
+    for alias in aliases
+    for key in (alias, alias.replace("_", ""))
+}
 
 
 class HeaderError(ValueError):
@@ -115,7 +121,8 @@ def map_headers(columns: Sequence[str], overrides: Mapping[str, str] | None = No
         else:
             fields[index] = SKIP
     for index, column in enumerate(columns):
-        field = _BY_ALIAS.get(normalise_header(column))
+        name = normalise_header(column)
+        field = _BY_ALIAS.get(name) or _BY_ALIAS.get(name.replace("_", ""))
         if index in fields or field is None or field in taken:
             continue
         fields[index] = field

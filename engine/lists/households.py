@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import string
 
 _ABBREVIATIONS = {
     "STREET": "ST", "AVENUE": "AVE", "ROAD": "RD", "DRIVE": "DR", "BOULEVARD": "BLVD",
@@ -12,13 +12,14 @@ _ABBREVIATIONS = {
     "SOUTHEAST": "SE", "SOUTHWEST": "SW", "APARTMENT": "APT", "SUITE": "STE", "UNIT": "UNIT",
     "#": "APT",
 }
-_TOKEN = re.compile(r"[A-Z0-9]+|#")
+# Punctuation separates tokens, except '#', which stands for an apartment number.
+_SEPARATORS = str.maketrans({c: " " for c in string.punctuation.replace("#", "")} | {"#": " # "})
 
 
 def normalise_address(address: str) -> str:
     """'12 North Main Street, Apt. 4' -> '12 N MAIN ST APT 4'."""
-    tokens = _TOKEN.findall(address.upper())
-    return " ".join(_ABBREVIATIONS.get(token, token) for token in tokens)
+    tokens = address.upper().translate(_SEPARATORS).split()
+    return " ".join([_ABBREVIATIONS.get(token, token) for token in tokens])
 
 
 def household_key(address: str | None, zip_code: str | None, last_name: str | None) -> str | None:

@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
 
-from engine.dnc.checks import IN_CHUNK, blocked_numbers
+from engine.dnc.checks import mark_listed_contacts, registry_hits
 from engine.lists.headers import HeaderError, map_headers
 from engine.lists.locate import ComplianceLocator, Locator
 from engine.lists.phones import PhoneNormaliser
 from engine.lists.reader import ListFileError, inspect_file, read_rows
 from engine.lists.report import RejectReport
 from engine.lists.rows import RowError, RowParser
-from engine.store.bulk import insert_ignoring_duplicates
+from engine.store.bulk import bulk_insert, insert_ignoring_duplicates
 from engine.store.models import (
     AuditEntry,
     Campaign,
@@ -174,7 +174,7 @@ def import_list(
 
 
 class _BatchWriter:
-    """Writes one batch per transaction: drop numbers the campaign has, mark DNC, insert."""
+    """Writes one batch per transaction: mark registry hits, insert, mark DNC-list hits."""
 
     def __init__(
         self, engine: Engine, run_id: int, campaign_id: int, list_id: int,
@@ -186,20 +186,11 @@ class _BatchWriter:
     def write(self, batch: list[dict[str, Any]], counts: _Counts, rejected: int) -> None:
         with Session(self.engine) as session:
             connection = session.connection()
-            numbers = [c["e164"] for c in batch]
-            existing: set[str] = set()
-            for start in range(0, len(numbers), IN_CHUNK):
-                existing.update(session.exec(select(Contact.e164).where(
-                    Contact.campaign_id == self.campaign_id,
-                    col(Contact.e164).in_(numbers[start:start + IN_CHUNK]),
-                )).all())
-            fresh = [c for c in batch if c["e164"] not in existing]
-            blocked = blocked_numbers(
-                session, [c["e164"] for c in fresh], self.campaign_id, self.registry,
-                registry_optional=True,
-            )
-            for contact in fresh:
-                reason = blocked.get(contact["e164"])
+            national = registry_hits(
+                [c["e164"] for c in batch], self.registry
+            ) if self.registry is not None and session.get(Campaign, self.campaign_id).uses_national_dnc else {}  # type: ignore[union-attr]
+            for contact in batch:
+                reason = national.get(contact["e164"])
                 if reason is not None:
                     contact["lead_state"] = LeadState.DNC.value
                     contact["dnc_reason"] = reason.describe()
@@ -208,16 +199,18 @@ class _BatchWriter:
                     attempts=0, last_attempt_at=None, last_disposition=None, next_attempt_at=None,
                     lease_owner=None, lease_expires_at=None,
                 )
-            if fresh:
-                connection.execute(insert(Contact.__table__), fresh)  # type: ignore[arg-type]
-            new_keys = {c["window_key"] for c in fresh} - self.known_keys
+            before = session.exec(select(func.max(Contact.id))).one() or 0
+            # The (campaign, number) unique constraint drops numbers the campaign already has.
+            inserted = bulk_insert(connection, Contact.__table__, batch)  # type: ignore[arg-type]
+            listed = mark_listed_contacts(session, self.campaign_id, self.run_id, before)
+            new_keys = {c["window_key"] for c in batch} - self.known_keys
             insert_ignoring_duplicates(connection, CampaignWindowKey.__table__, [  # type: ignore[arg-type]
                 {"campaign_id": self.campaign_id, "window_key": key} for key in sorted(new_keys)
             ])
             self.known_keys |= new_keys
-            counts.imported += len(fresh)
-            counts.duplicates += len(batch) - len(fresh)
-            counts.dnc_marked += len(blocked)
+            counts.imported += inserted
+            counts.duplicates += len(batch) - inserted
+            counts.dnc_marked += len(national) + listed
             run = session.get(ImportRun, self.run_id)
             assert run is not None
             run.rows, run.imported, run.rejected = counts.rows, counts.imported, rejected

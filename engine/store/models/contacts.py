@@ -80,7 +80,7 @@ class Contact(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaigns.id")
-    list_id: int = Field(foreign_key="contact_lists.id", index=True)
+    list_id: int = Field(foreign_key="contact_lists.id")
     import_run_id: int | None = Field(default=None, foreign_key="import_runs.id", index=True)
     source_line: int | None = None
     e164: str = Field(max_length=20)

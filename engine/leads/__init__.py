@@ -1,0 +1,1 @@
+"""Leads: campaign setup, dispositions, the attempt lifecycle, limits, callbacks and the hopper."""
