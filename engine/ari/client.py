@@ -13,6 +13,7 @@ before anything is originated into it; leaving it stops the reader task and clos
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 import httpx
 
 from engine.ari.backoff import Backoff
-from engine.ari.errors import AriNotFound
+from engine.ari.errors import AriError, AriNotFound
 from engine.ari.event_stream import EventPredicate, EventStream, EventSubscription, WebsocketOptions
 from engine.ari.events import AriEvent
 from engine.ari.models import (
@@ -35,6 +36,8 @@ from engine.ari.models import (
 )
 from engine.ari.rest import AriHttp, QueryValue
 from engine.config import AriSettings
+
+log = logging.getLogger(__name__)
 
 SpyDirection = Literal["none", "in", "out", "both"]
 IfExists = Literal["fail", "overwrite", "append"]
@@ -100,9 +103,11 @@ class AriClient:
                 timeout=timeout,
                 ping_interval=ping_interval,
                 backoff=backoff or Backoff(),
-            )
+            ),
+            on_reconnect=self._restore_event_sources,
         )
         self._listen = listen
+        self._event_sources: set[str] = set()
 
     @classmethod
     def from_settings(cls, settings: AriSettings, **options: Any) -> AriClient:
@@ -146,6 +151,35 @@ class AriClient:
         """
         async with self.events() as subscription:
             return await subscription.wait_for(predicate, timeout)
+
+    async def subscribe(self, event_sources: Sequence[str] | str) -> None:
+        """Also receive events of these sources, e.g. ``endpoint:PJSIP/carrier``.
+
+        The app only hears about channels that are in Stasis. A call originated into the
+        dialplan (AMD first) that fails busy never gets there, so subscribe to the trunk's
+        endpoint (or ``channel:<id>``) to see its ``ChannelDestroyed`` and cause. The client
+        restores these subscriptions after the websocket reconnects.
+        """
+        sources = [event_sources] if isinstance(event_sources, str) else list(event_sources)
+        await self._post(f"/applications/{_seg(self.app)}/subscription",
+                         {"eventSource": sources})
+        self._event_sources.update(sources)
+
+    async def unsubscribe(self, event_sources: Sequence[str] | str) -> None:
+        """Stop receiving events of these sources."""
+        sources = [event_sources] if isinstance(event_sources, str) else list(event_sources)
+        self._event_sources.difference_update(sources)
+        await self._delete(f"/applications/{_seg(self.app)}/subscription",
+                           {"eventSource": sources}, missing_ok=True)
+
+    async def _restore_event_sources(self) -> None:
+        if not self._event_sources:
+            return
+        try:
+            await self._post(f"/applications/{_seg(self.app)}/subscription",
+                             {"eventSource": sorted(self._event_sources)})
+        except AriError as exc:
+            log.warning("could not restore ARI event subscriptions after reconnect: %s", exc)
 
     # Asterisk
 

@@ -4,7 +4,8 @@ One reader task owns the websocket. It parses each message once and hands it to 
 ``Subscription``, each an ``asyncio.Queue`` read by one consumer, so every consumer sees
 every event in the order Asterisk sent them. When the socket drops the reader publishes
 ``Disconnected``, reconnects with capped exponential backoff and jitter until the stream is
-closed, then publishes ``Reconnected``.
+closed, runs the ``on_reconnect`` hook (the client restores its event subscriptions), then
+publishes ``Reconnected``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import contextlib
 import json
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -53,8 +54,10 @@ class WebsocketOptions:
 class EventStream:
     """Owns the events websocket and its reader task; see the module docstring."""
 
-    def __init__(self, options: WebsocketOptions) -> None:
+    def __init__(self, options: WebsocketOptions,
+                 on_reconnect: Callable[[], Awaitable[None]] | None = None) -> None:
         self._options = options
+        self._on_reconnect = on_reconnect
         self._subscriptions: weakref.WeakSet[EventSubscription] = weakref.WeakSet()
         self._socket: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -113,6 +116,8 @@ class EventStream:
             log.warning("ARI events websocket dropped (%s); reconnecting", reason)
             self._publish(connection_event(Disconnected, self._options.application, reason=reason))
             attempts = await self._reconnect()
+            if self._on_reconnect is not None:
+                await self._on_reconnect()
             log.info("ARI events websocket back after %d attempt(s)", attempts)
             self._publish(connection_event(Reconnected, self._options.application,
                                            attempts=attempts))

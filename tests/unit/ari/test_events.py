@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from http import HTTPStatus
 from typing import Any
 
+import httpx
 import pytest
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
@@ -194,3 +195,29 @@ async def test_nothing_listening_is_unreachable() -> None:
     with pytest.raises(AriUnreachable, match=rf"cannot reach Asterisk ARI at http://127.0.0.1:{port}/ari"):
         async with client(f"http://127.0.0.1:{port}/ari"):
             pass
+
+
+async def test_event_subscriptions_are_restored_after_a_reconnect(fake_ari: FakeAri) -> None:
+    posts: list[httpx.Request] = []
+
+    def rest(request: httpx.Request) -> httpx.Response:
+        posts.append(request)
+        return httpx.Response(200, json={"name": "phonebank"})
+
+    ari = AriClient(fake_ari.url, "phonebank", "s3cret", "phonebank", backoff=FAST,
+                    transport=httpx.MockTransport(rest))
+    async with ari:
+        events = ari.events()
+        first = await fake_ari.connections.get()
+        await ari.subscribe(["endpoint:PJSIP/carrier", "channel:c1"])
+        await ari.unsubscribe("channel:c1")
+        await first.close()
+        await events.wait_for(lambda e: isinstance(e, Reconnected), timeout=5)
+    subscribe, unsubscribe, restore = posts
+    assert subscribe.method == "POST"
+    assert subscribe.url.path == "/ari/applications/phonebank/subscription"
+    assert subscribe.url.params["eventSource"] == "endpoint:PJSIP/carrier,channel:c1"
+    assert unsubscribe.method == "DELETE"
+    assert unsubscribe.url.params["eventSource"] == "channel:c1"
+    assert (restore.method, restore.url.path) == ("POST", subscribe.url.path)
+    assert restore.url.params["eventSource"] == "endpoint:PJSIP/carrier"
