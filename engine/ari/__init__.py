@@ -12,7 +12,7 @@ from engine.ari.errors import (
     AriUnreachable,
 )
 from engine.ari.event_stream import EventSubscription
-from engine.ari.events import AriEvent, parse_event
+from engine.ari.events import AriEvent, Disconnected, Reconnected, parse_event
 from engine.ari.models import (
     AsteriskInfo,
     AsteriskPing,
@@ -43,10 +43,12 @@ __all__ = [
     "CallerId",
     "Channel",
     "DialplanLocation",
+    "Disconnected",
     "EventStreamClosed",
     "EventSubscription",
     "LiveRecording",
     "Playback",
+    "Reconnected",
     "StoredRecording",
     "Subscription",
     "parse_event",
