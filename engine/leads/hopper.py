@@ -117,10 +117,15 @@ class _Picker:
         self.open_keys, self.registry = open_keys, registry
         self.locking = session.get_bind().dialect.name == "postgresql"
         self.eligible = self._eligible(manual)
-        # A due callback is dialled even before the lead's own next attempt time.
+        pending_callback = select(Callback.id).where(
+            Callback.contact_id == Contact.id, Callback.status == CallbackStatus.PENDING
+        ).exists()
+        # Leads with a pending callback go only through the callback path, so an agent's
+        # callback is never handed to someone else.
         self.due = [
             or_(col(Contact.next_attempt_at).is_(None), col(Contact.next_attempt_at) <= now),
             col(Contact.attempts) < campaign.max_attempts,
+            not_(pending_callback),
         ]
 
     def _eligible(self, manual: bool) -> list[Any]:
