@@ -1,0 +1,404 @@
+"""The national do-not-call registry as a sorted int64 numpy array on disk (.npy, mmap'd).
+
+Each element is a 10-digit NANP national number (area code + 7 digits). A lookup is a binary
+search (``np.searchsorted``), so scrubbing a million contacts against tens of millions of
+registered numbers takes a fraction of a second, and opening the file costs nothing because
+pages are read on demand.
+
+Import streams FTC downloads in 64 MiB chunks and parses them with vectorised numpy, never a
+Python loop per line. Accepted line shapes (a trailing ``\\r`` is ignored):
+
+=====================  =========================================================
+``2015550123``         one 10-digit number per line
+``201,5550123``        the FTC full-list flat file: area code, comma, 7 digits
+``12015550123``        with the country code
+``+12015550123``       E.164
+``201-555-0123``       dashed; also ``201,555-0123`` and ``(201) 555-0123``
+``201,5550123,...``    extra comma-separated fields after the number are ignored
+=====================  =========================================================
+
+Anything else is a malformed line: counted, the first few kept as samples with their line
+number, and skipped. A last line with no newline is imported when it is a well-formed number
+and makes the import fail as truncated otherwise. The result is written to a temporary file
+next to ``dest`` and renamed over it, so a failed import leaves the previous registry intact.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Self
+
+import numpy as np
+
+from engine.compliance.zones import nanp_national
+
+CHUNK_BYTES = 64 * 1024 * 1024
+MAX_SAMPLES = 10
+
+_NEWLINE, _CR, _ZERO, _TWO = ord("\n"), ord("\r"), ord("0"), ord("2")
+# 'd' is a digit, anything else a literal byte. The last ten digits form the number.
+_TEMPLATES = (
+    "dddddddddd",
+    "ddd,ddddddd",
+    "1dddddddddd",
+    "+1dddddddddd",
+    "ddd-ddd-dddd",
+    "ddd,ddd-dddd",
+)
+_SLOW_LINE = re.compile(
+    rb"\s*\"?(?:\+?1[-. ]?)?\(?(\d{3})\)?[-., ]?\s*(\d{3})[-. ]?(\d{4})\"?\s*(?:,.*)?"
+)
+_NPA_MIN, _NXX_MIN = 2_000_000_000, 2_000_000
+_MAGIC = {
+    b"PK\x03\x04": "a zip archive: unzip it and import the .txt inside",
+    b"\x1f\x8b": "gzip-compressed: gunzip it first",
+    b"\xff\xfe": "UTF-16 text: save it as plain ASCII (or UTF-8) text",
+    b"\xfe\xff": "UTF-16 text: save it as plain ASCII (or UTF-8) text",
+}
+
+
+class RegistryError(Exception):
+    """A registry file problem, phrased as one line that names the file and the fix."""
+
+
+@dataclass
+class RegistryImportStats:
+    """What an import read, kept and rejected."""
+
+    files: int = 0
+    lines: int = 0
+    accepted: int = 0
+    blank: int = 0
+    malformed: int = 0
+    malformed_samples: list[tuple[str, int, str]] = field(default_factory=list)
+    unterminated_files: list[str] = field(default_factory=list)
+    previous_size: int = 0
+    size: int = 0
+
+    @property
+    def added(self) -> int:
+        """Net change in the number of registered numbers."""
+        return self.size - self.previous_size
+
+    def _reject(self, source: str, line_no: int, text: bytes) -> None:
+        self.malformed += 1
+        if len(self.malformed_samples) < MAX_SAMPLES:
+            sample = text[:80].decode("latin-1")
+            self.malformed_samples.append((source, line_no, sample))
+
+
+@dataclass(frozen=True)
+class _Template:
+    width: int
+    literal_pos: np.ndarray
+    literal_val: np.ndarray
+    digit_pos: np.ndarray
+
+    @classmethod
+    def of(cls, pattern: str) -> _Template:
+        literal = [i for i, ch in enumerate(pattern) if ch != "d"]
+        digits = [i for i, ch in enumerate(pattern) if ch == "d"]
+        return cls(
+            width=len(pattern),
+            literal_pos=np.array(literal, dtype=np.intp),
+            literal_val=np.array([ord(pattern[i]) for i in literal], dtype=np.uint8),
+            digit_pos=np.array(digits[-10:], dtype=np.intp),
+        )
+
+
+_COMPILED = tuple(_Template.of(p) for p in _TEMPLATES)
+_WIDEST = max(t.width for t in _COMPILED)
+
+
+def _values(rows: np.ndarray, digit_pos: np.ndarray) -> np.ndarray:
+    """int64 numbers from the digit columns of a (lines, width) byte matrix."""
+    # Column by column, in place: a (lines, 10) int64 temporary would be 8x the chunk.
+    value = np.zeros(len(rows), dtype=np.int64)
+    for column in digit_pos:
+        value *= 10
+        value += rows[:, column]
+    value -= _ZERO * 1_111_111_111
+    return value
+
+
+def _match_templates(rows: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(numbers, mask of rows no template accepted) for rows whose lines are ``width`` long."""
+    found = [np.empty(0, dtype=np.int64)]
+    unmatched = np.ones(len(rows), dtype=bool)
+    for template in (t for t in _COMPILED if t.width == width):
+        match = unmatched.copy()
+        for column in template.digit_pos:
+            # uint8 arithmetic wraps, so bytes below '0' become large and fail too.
+            match &= (rows[:, column] - _ZERO) <= 9
+        for column, byte in zip(template.literal_pos, template.literal_val, strict=True):
+            match &= rows[:, column] == byte
+        # NANP area codes and exchanges never start with 0 or 1: such lines stay unmatched
+        # and the slow path reports them as malformed.
+        match &= rows[:, template.digit_pos[0]] >= _TWO
+        match &= rows[:, template.digit_pos[3]] >= _TWO
+        found.append(_values(rows if match.all() else rows[match], template.digit_pos))
+        unmatched &= ~match
+        if not unmatched.any():
+            break
+    return np.concatenate(found), unmatched
+
+
+def _uniform_rows(buf: np.ndarray) -> np.ndarray | None:
+    """The chunk as a (lines, width) view when every line has one length, else None."""
+    head = np.flatnonzero(buf[: _WIDEST + 2] == _NEWLINE)
+    if not len(head):
+        return None
+    stride = int(head[0]) + 1
+    if len(buf) % stride or not (buf[stride - 1 :: stride] == _NEWLINE).all():
+        return None
+    rows = buf.reshape(-1, stride)[:, : stride - 1]
+    if stride > 1 and (rows[:, -1] == _CR).all():
+        rows = rows[:, :-1]
+    return rows
+
+
+def _parse_chunk(
+    buf: np.ndarray, source: str, first_line: int, stats: RegistryImportStats
+) -> np.ndarray:
+    """Numbers in a buffer of whole lines (each ending in '\\n'); rejects go to ``stats``."""
+    rows = _uniform_rows(buf)
+    if rows is not None and rows.shape[1]:
+        values, unmatched = _match_templates(rows, rows.shape[1])
+        if not unmatched.any():
+            stats.lines += len(rows)
+            return values
+    return _parse_lines(buf, source, first_line, stats)
+
+
+def _parse_lines(
+    buf: np.ndarray, source: str, first_line: int, stats: RegistryImportStats
+) -> np.ndarray:
+    """The general path: lines of mixed lengths, grouped by length, templates per group."""
+    ends = np.flatnonzero(buf == _NEWLINE)
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    ends = ends - ((ends > starts) & (buf[np.maximum(ends - 1, 0)] == _CR))
+    lengths = ends - starts
+    stats.lines += len(ends)
+    # Every line start is a row of this view (padded so the last line has a full row);
+    # indexing it copies only the rows asked for.
+    padded = np.concatenate([buf, np.zeros(_WIDEST, dtype=np.uint8)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, _WIDEST)
+    found = []
+    leftover = [np.flatnonzero(lengths > _WIDEST)]
+    widths = np.bincount(np.minimum(lengths, _WIDEST + 1), minlength=_WIDEST + 2)
+    stats.blank += int(widths[0])
+    for width in np.flatnonzero(widths[1 : _WIDEST + 1]) + 1:
+        group = np.flatnonzero(lengths == width)
+        values, unmatched = _match_templates(windows[starts[group]], int(width))
+        found.append(values)
+        leftover.append(group[unmatched])
+    found.append(_parse_slow(buf, starts, ends, np.concatenate(leftover), source,
+                             first_line, stats))
+    return np.concatenate(found)
+
+
+def _parse_slow(
+    buf: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    lines: np.ndarray,
+    source: str,
+    first_line: int,
+    stats: RegistryImportStats,
+) -> np.ndarray:
+    """Lines no fixed-width template matched: a regex each (they are few in real files)."""
+    values = []
+    for index in np.sort(lines):
+        text = buf[starts[index] : ends[index]].tobytes()
+        match = _SLOW_LINE.fullmatch(text)
+        value = int(b"".join(match.groups())) if match else 0
+        if match and value >= _NPA_MIN and value % 10_000_000 >= _NXX_MIN:
+            values.append(value)
+        elif text.strip():
+            stats._reject(source, first_line + int(index), text)
+        else:
+            stats.blank += 1
+    return np.array(values, dtype=np.int64)
+
+
+def _check_start(path: Path, head: bytes) -> None:
+    """Refuse what is not a text file of numbers, with the fix in the message."""
+    for magic, advice in _MAGIC.items():
+        if head.startswith(magic):
+            raise RegistryError(f"{path} is {advice}")
+    if b"\x00" in head:
+        raise RegistryError(f"{path} contains NUL bytes (UTF-16 or binary?): save it as ASCII text")
+    if head.lstrip().startswith(b"<"):
+        raise RegistryError(f"{path} is XML: download the FTC 'flat text file' format instead")
+    if not head.strip():
+        raise RegistryError(f"{path} is empty: download the registry file again")
+
+
+def _chunks(handle: BinaryIO, progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    """Whole-line chunks; a last chunk without final newline is that one unterminated line."""
+    carry = b""
+    while block := handle.read(CHUNK_BYTES):
+        if progress is not None:
+            progress(len(block))
+        block = carry + block
+        cut = block.rfind(b"\n") + 1
+        carry = block[cut:]
+        if cut:
+            yield block[:cut]
+    if carry:
+        yield carry
+
+
+def _read_source(
+    path: Path, stats: RegistryImportStats, progress: Callable[[int], None] | None
+) -> Iterator[np.ndarray]:
+    """Parsed numbers of one file, chunk by chunk."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise RegistryError(f"cannot read {path}: {exc.strerror}") from exc
+    with handle:
+        _check_start(path, handle.read(4096))
+        handle.seek(0)
+        line_no = 1
+        for chunk in _chunks(handle, progress):
+            if line_no == 1 and chunk.startswith(b"\xef\xbb\xbf"):
+                chunk = b"   " + chunk[3:]
+            if not chunk.endswith(b"\n"):
+                yield _last_line(path, chunk, line_no, stats)
+                break
+            buf = np.frombuffer(chunk, dtype=np.uint8)
+            before = stats.lines
+            yield _parse_chunk(buf, str(path), line_no, stats)
+            line_no += stats.lines - before
+
+
+def _last_line(path: Path, tail: bytes, line_no: int, stats: RegistryImportStats) -> np.ndarray:
+    """The file's last line, which has no newline: a whole number, or a truncated file."""
+    probe = RegistryImportStats()
+    last = _parse_chunk(np.frombuffer(tail + b"\n", np.uint8), str(path), line_no, probe)
+    if probe.malformed:
+        raise RegistryError(
+            f"{path} is truncated: line {line_no} {tail[:40].decode('latin-1')!r} has no "
+            "newline and is not a whole number; download the file again"
+        )
+    stats.lines += probe.lines
+    stats.blank += probe.blank
+    stats.unterminated_files.append(str(path))
+    return last
+
+
+def _write_atomically(values: np.ndarray, dest: Path) -> None:
+    """Write ``values`` as .npy beside ``dest`` and rename it into place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, values, allow_pickle=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, dest)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    # FTC files come sorted; checking is far cheaper than sorting 50M numbers again.
+    if len(values) > 1 and not (values[1:] >= values[:-1]).all():
+        values = np.sort(values, kind="stable")
+    if len(values) > 1:
+        keep = np.empty(len(values), dtype=bool)
+        keep[0] = True
+        np.not_equal(values[1:], values[:-1], out=keep[1:])
+        values = values[keep]
+    return values
+
+
+def import_registry(
+    sources: Iterable[Path],
+    dest: Path,
+    progress: Callable[[int], None] | None = None,
+    *,
+    merge: bool = False,
+) -> RegistryImportStats:
+    """Import FTC registry files into the .npy registry at ``dest``, atomically.
+
+    ``merge`` keeps the numbers already in ``dest`` (a new area-code file on top of the
+    others); otherwise the sources replace it. ``progress`` is called with the number of
+    bytes read since its previous call. Raises ``RegistryError`` for a missing, empty,
+    binary, XML, compressed or truncated source, or when no valid number was found.
+    """
+    stats = RegistryImportStats()
+    parts: list[np.ndarray] = []
+    for path in sources:
+        stats.files += 1
+        before = sum(len(p) for p in parts)
+        parts.extend(_read_source(Path(path), stats, progress))
+        if sum(len(p) for p in parts) == before:
+            raise RegistryError(
+                f"no phone numbers found in {path}: expected one 10-digit number per line "
+                "(e.g. 2015550123 or 201,5550123)"
+            )
+    stats.accepted = sum(len(p) for p in parts)
+    if merge and dest.exists():
+        existing = Registry.open(dest).numbers
+        stats.previous_size = len(existing)
+        parts.append(np.asarray(existing))
+    elif dest.exists():
+        stats.previous_size = len(Registry.open(dest))
+    merged = _sorted_unique(np.concatenate(parts) if parts else np.empty(0, np.int64))
+    _write_atomically(merged, dest)
+    stats.size = len(merged)
+    return stats
+
+
+class Registry:
+    """A read-only, memory-mapped registry; open it with ``Registry.open(path)``."""
+
+    def __init__(self, numbers: np.ndarray) -> None:
+        self.numbers = numbers
+
+    @classmethod
+    def open(cls, path: Path) -> Self:
+        """Memory-map a registry written by ``import_registry``."""
+        try:
+            numbers = np.load(path, mmap_mode="r", allow_pickle=False)
+        except FileNotFoundError as exc:
+            raise RegistryError(f"no registry at {path}: import the FTC files first") from exc
+        except (OSError, ValueError) as exc:
+            raise RegistryError(f"{path} is not a registry file ({exc}): import it again") from exc
+        if numbers.dtype != np.int64 or numbers.ndim != 1:
+            raise RegistryError(f"{path} is not a registry file (dtype {numbers.dtype}): import it again")
+        return cls(numbers)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def contains_many(self, numbers: np.ndarray) -> np.ndarray:
+        """Boolean mask: which 10-digit national numbers (int64) are registered."""
+        queries = np.asarray(numbers, dtype=np.int64)
+        if len(self.numbers) == 0:
+            return np.zeros(queries.shape, dtype=bool)
+        # Sorted queries walk the memory map forwards, touching each page once.
+        order = np.argsort(queries, kind="stable")
+        ordered = queries[order]
+        index = np.searchsorted(self.numbers, ordered)
+        index[index == len(self.numbers)] = 0
+        hits = np.empty(queries.shape, dtype=bool)
+        hits[order] = self.numbers[index] == ordered
+        return hits
+
+    def contains(self, e164: str) -> bool:
+        """True when a NANP number (E.164 or 10 digits) is registered; other numbers: False."""
+        national = nanp_national(e164)
+        if national is None:
+            return False
+        return bool(self.contains_many(np.array([int(national)], dtype=np.int64))[0])
