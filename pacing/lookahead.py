@@ -5,10 +5,14 @@ Over a grid of horizons h, supply S(h) = ready agents + sum of P(agent i is read
 sum of P(ringing call j becomes a live answer within h) + n * q(h) for n new dials. Both are
 Poisson-binomial sums; with their variances, dialling n is safe when, at every horizon,
 
-    E[D(h)] - E[S(h)] + z * sqrt(Var D(h) + Var S(h)) <= 0.
+    E[D(h)] - E[S(h)] + z * sqrt(Var D(h) + Var S(h)) <= 1/2.
 
 The cumulative condition at every h is exactly what lets each answered call find an agent within
-its deadline; ``z`` is the risk margin steered by :mod:`pacing.margin`.
+its deadline; ``z`` is the risk margin steered by :mod:`pacing.margin`. The 1/2 is the continuity
+correction for integer counts (an abandon needs D - S >= 1). The normal approximation overstates
+rare events, so a horizon whose expected demand is at most ``negligible`` also counts as safe: by
+Markov's inequality it risks at most that many abandons. Without these two, a horizon with no
+agent free yet and a one-in-a-thousand chance of an early answer would forbid every dial.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ def largest_safe_dials(
     new_call: np.ndarray,
     margin: float,
     limit: int,
+    negligible: float = 0.02,
 ) -> int:
     """The largest n in 0..limit that keeps demand under supply by ``margin`` std devs everywhere.
 
@@ -45,7 +50,8 @@ def largest_safe_dials(
     n = np.arange(limit + 1, dtype=np.float64)[:, None]
     q = new_call[None, :]
     spread = np.sqrt(demand_var + supply_var + n * q * (1.0 - q))
-    safe = (demand_mean + n * q - supply_mean + margin * spread <= 1e-9).all(axis=1)
+    demand = demand_mean + n * q
+    safe = ((demand - supply_mean + margin * spread <= 0.5) | (demand <= negligible)).all(axis=1)
     if safe.all():
         return limit
     return max(int(np.argmin(safe)) - 1, 0)

@@ -1,0 +1,146 @@
+"""Decisions: closed forms for the simple policies, the lookahead rule, hard caps, small teams."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pacing.events import AgentState, CallHandled, CallOutcome, DialOutcome, PacerState
+from pacing.factory import make_pacer
+from pacing.lookahead import largest_safe_dials, moments
+from pacing.predictive import PredictivePacer
+
+R, C, W, P = AgentState.READY, AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.PAUSED
+
+
+def _state(agents: list[tuple[AgentState, float]], ringing: list[float] = (), **caps: object) -> PacerState:
+    return PacerState.from_agents(1000.0, agents, ringing, **caps)
+
+
+def _warm(pacer: PredictivePacer) -> PredictivePacer:
+    for i in range(200):
+        outcome = (CallOutcome.HUMAN, CallOutcome.MACHINE, CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.NO_ANSWER)[i % 5]
+        ring = {CallOutcome.NO_ANSWER: 25.0, CallOutcome.BUSY: 3.0}.get(outcome, 8.0 + i % 9)
+        pacer.observe(DialOutcome(float(i), ring, outcome))
+        pacer.observe(CallHandled(float(i), talk=120.0 + i % 60, wrap=30.0))
+    return pacer
+
+
+def test_progressive_is_one_call_per_ready_agent() -> None:
+    state = _state([(R, 5.0), (R, 1.0), (R, 0.0), (C, 40.0), (W, 3.0)], ringing=[2.0])
+    assert make_pacer("progressive").decide(state) == 3 - 1
+
+
+def test_progressive_counts_answered_calls_waiting() -> None:
+    state = PacerState.from_agents(0.0, [(R, 1.0), (R, 2.0)], [], waiting=1)
+    assert make_pacer("progressive").decide(state) == 1
+
+
+def test_preview_never_dials() -> None:
+    assert make_pacer("preview").decide(_state([(R, 5.0)] * 4)) == 0
+
+
+def test_power_keeps_ratio_lines_per_ready_or_active_agent() -> None:
+    state = _state([(R, 5.0), (R, 1.0), (C, 40.0), (W, 3.0)], ringing=[2.0, 3.0])
+    assert make_pacer("power", ratio=2.5).decide(state) == math.floor(2.5 * 2) - 2
+    assert make_pacer("power", ratio=1.5, tally="active").decide(state) == math.floor(1.5 * 4) - 2
+
+
+def test_lookahead_deterministic_case_is_exact() -> None:
+    # Three agents sure to be free, nothing ringing, each dial surely live by h: dial 3.
+    zeros = np.zeros(4)
+    supply = (np.full(4, 3.0), zeros)
+    assert largest_safe_dials(supply, (zeros, zeros), np.ones(4), margin=0.0, limit=50) == 3
+    # Each dial live with probability 1/2: at zero margin, expected answers <= 3.5 allows 7.
+    assert largest_safe_dials(supply, (zeros, zeros), np.full(4, 0.5), margin=0.0, limit=50) == 7
+
+
+def test_lookahead_margin_matches_the_normal_bound_by_hand() -> None:
+    # One horizon: supply 5 (var 0), demand 0, q = 0.2: n*0.2 + z*sqrt(n*0.16) - 5 <= 1/2.
+    z = 1.5
+    expected = max(n for n in range(200) if 0.2 * n + z * math.sqrt(0.16 * n) <= 5.5)
+    got = largest_safe_dials((np.array([5.0]), np.array([0.0])), (np.array([0.0]), np.array([0.0])),
+                             np.array([0.2]), margin=z, limit=200)
+    assert got == expected == 15
+
+
+def test_lookahead_returns_zero_when_already_over_committed() -> None:
+    supply = (np.array([1.0]), np.array([0.0]))
+    demand = (np.array([2.0]), np.array([0.5]))
+    assert largest_safe_dials(supply, demand, np.array([0.2]), margin=0.0, limit=10) == 0
+
+
+def test_moments_of_a_poisson_binomial() -> None:
+    p = np.array([[0.1, 0.5], [0.9, 0.5]])
+    mean, var = moments(p, sure=2.0)
+    assert mean == pytest.approx([3.0, 3.0])
+    assert var == pytest.approx([0.18, 0.5])
+
+
+def test_predictive_warms_up_progressively() -> None:
+    state = _state([(R, 5.0), (R, 1.0), (W, 20.0), (C, 40.0)], ringing=[2.0])
+    assert make_pacer("predictive").decide(state) == 1
+
+
+def test_predictive_dials_ahead_for_agents_about_to_finish() -> None:
+    pacer = _warm(make_pacer("predictive"))
+    state = _state([(W, 25.0)] * 10 + [(C, 60.0)] * 10)
+    assert pacer.decide(state) > 0  # nobody is ready, yet agents in wrap-up will be soon
+    assert make_pacer("progressive").decide(state) == 0
+
+
+def test_predictive_small_team_dials_progressively() -> None:
+    pacer = _warm(make_pacer("predictive"))
+    state = _state([(R, 10.0), (W, 25.0), (P, 100.0)])
+    assert pacer.decide(state) == 1
+
+
+def test_predictive_never_dials_with_nobody_logged_in_or_all_paused() -> None:
+    pacer = _warm(make_pacer("predictive"))
+    assert pacer.decide(_state([])) == 0
+    assert pacer.decide(_state([(P, 10.0)] * 8)) == 0
+
+
+def test_exact_finish_uses_the_revealed_times() -> None:
+    pacer = _warm(make_pacer("predictive", exact_finish=True))
+    busy = [(C, 60.0)] * 10
+    soon = PacerState.from_agents(0.0, busy, [], finish_in=np.full(10, 3.0))
+    late = PacerState.from_agents(0.0, busy, [], finish_in=np.full(10, 500.0))
+    assert pacer.decide(soon) > 0
+    assert pacer.decide(late) == 0
+
+
+_agent = st.tuples(st.sampled_from(list(AgentState)), st.floats(0.0, 900.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    agents=st.lists(_agent, max_size=40),
+    ringing=st.lists(st.floats(0.0, 30.0), max_size=40),
+    lines=st.floats(0.5, 4.0),
+    trunk=st.one_of(st.none(), st.integers(-3, 30)),
+    cps=st.one_of(st.none(), st.integers(0, 10)),
+    waiting=st.integers(0, 3),
+)
+def test_every_policy_respects_the_hard_caps(agents, ringing, lines, trunk, cps, waiting) -> None:
+    state = PacerState.from_agents(0.0, agents, ringing, waiting=waiting, lines_per_agent=lines,
+                                   trunk_channels_free=trunk, cps_budget=cps)
+    line_room = math.floor(lines * state.active + 1e-9) - len(ringing) - waiting
+    pacers = [make_pacer("progressive"), make_pacer("power", ratio=3.0, tally="active"),
+              make_pacer("adapt_hard_limit", start_level=3.0), _warm(make_pacer("predictive", initial_margin=-3.0))]
+    for pacer in pacers:
+        n = pacer.decide(state)
+        assert 0 <= n <= max(line_room, 0)
+        assert trunk is None or n <= max(trunk, 0)
+        assert cps is None or n <= cps
+
+
+def test_factory_rejects_unknown_modes_and_settings() -> None:
+    with pytest.raises(ValueError, match="unknown dial mode"):
+        make_pacer("turbo")
+    with pytest.raises(ValueError, match="unknown predictive setting"):
+        make_pacer("predictive", speed=3)
+    with pytest.raises(ValueError, match="positive"):
+        make_pacer("power", ratio=0)
