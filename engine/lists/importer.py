@@ -27,6 +27,7 @@ from engine.lists.rows import RowError, RowParser
 from engine.store.bulk import bulk_insert, insert_ignoring_duplicates
 from engine.store.models import (
     AuditEntry,
+    CallAttempt,
     Campaign,
     CampaignWindowKey,
     Contact,
@@ -220,8 +221,20 @@ class _BatchWriter:
 
 
 def rollback_run(engine: Engine, run_id: int, error: str) -> None:
-    """Delete every contact an import run wrote and mark it rolled back with ``error``."""
+    """Delete every contact an import run wrote and mark it rolled back with ``error``.
+
+    Refuses (ImportFailed) once any of those contacts has been called: call records are
+    kept for the record-keeping rules and must not lose their contact.
+    """
     with Session(engine) as session:
+        called = session.exec(select(CallAttempt.id).join(Contact).where(
+            Contact.import_run_id == run_id
+        ).limit(1)).first()
+        if called is not None:
+            raise ImportFailed(
+                f"import run {run_id} has contacts that were already called: it cannot be "
+                "rolled back; add its numbers to a campaign do-not-call list instead"
+            )
         session.exec(delete(Contact).where(col(Contact.import_run_id) == run_id))  # type: ignore[call-overload]
         run = session.get(ImportRun, run_id)
         if run is not None:

@@ -83,3 +83,9 @@ def migrate(url: str, revision: str = "head") -> None:
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+
+
+def open_database(url: str) -> Engine:
+    """Migrate the database at ``url`` to the newest schema and return an engine for it."""
+    migrate(url)
+    return make_engine(url)
