@@ -115,7 +115,10 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """The TOML-shaped dict :func:`scenario_from_dict` reads back (``None`` fields omitted)."""
-        return {key: value for key, value in asdict(self).items() if value is not None}
+        data = {key: value for key, value in asdict(self).items() if value is not None}
+        for key in _LISTS:
+            data[key] = list(data[key])
+        return data
 
 
 BENCHMARK = Scenario()
