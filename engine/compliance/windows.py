@@ -20,7 +20,7 @@ territories, under which an ``UNKNOWN`` contact is never dialable.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from engine.compliance.errors import ComplianceDataError
@@ -223,14 +223,18 @@ def next_dialable_at(
     campaign_states = tuple(campaign_states)
     key = window_key(zones, state, tables)
     probe = _Evaluator(hours, after, campaign_states, rules, tables)
-    candidates = {after}
+    # Aware datetimes sharing a tzinfo compare and subtract by wall clock, which is wrong
+    # across a DST change: all arithmetic here is in UTC.
+    start = after.astimezone(UTC)
+    candidates = {start}
     for zone in probe.zones_of(key):
         tz = ZoneInfo(zone)
-        first_day = after.astimezone(tz).date() - timedelta(days=1)
+        first_day = start.astimezone(tz).date() - timedelta(days=1)
         for offset in range(LOOKAHEAD.days + 2):
-            for start in probe.window_starts():
-                candidate = datetime.combine(first_day + timedelta(days=offset), start, tz)
-                if after < candidate <= after + LOOKAHEAD:
+            for opening in probe.window_starts():
+                moment = datetime.combine(first_day + timedelta(days=offset), opening, tz)
+                candidate = moment.astimezone(UTC)
+                if start < candidate <= start + LOOKAHEAD:
                     candidates.add(candidate)
     for candidate in sorted(candidates):
         if _Evaluator(hours, candidate, campaign_states, rules, tables).key_ok(key):
