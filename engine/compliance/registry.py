@@ -241,10 +241,12 @@ def _check_start(path: Path, head: bytes) -> None:
         raise RegistryError(f"{path} is empty: download the registry file again")
 
 
-def _chunks(handle: BinaryIO, progress: Callable[[int], None] | None) -> Iterator[bytes]:
+def _chunks(
+    handle: BinaryIO, chunk_bytes: int, progress: Callable[[int], None] | None
+) -> Iterator[bytes]:
     """Whole-line chunks; a last chunk without final newline is that one unterminated line."""
     carry = b""
-    while block := handle.read(CHUNK_BYTES):
+    while block := handle.read(chunk_bytes):
         if progress is not None:
             progress(len(block))
         block = carry + block
@@ -257,7 +259,10 @@ def _chunks(handle: BinaryIO, progress: Callable[[int], None] | None) -> Iterato
 
 
 def _read_source(
-    path: Path, stats: RegistryImportStats, progress: Callable[[int], None] | None
+    path: Path,
+    stats: RegistryImportStats,
+    chunk_bytes: int,
+    progress: Callable[[int], None] | None,
 ) -> Iterator[np.ndarray]:
     """Parsed numbers of one file, chunk by chunk."""
     try:
@@ -268,7 +273,7 @@ def _read_source(
         _check_start(path, handle.read(4096))
         handle.seek(0)
         line_no = 1
-        for chunk in _chunks(handle, progress):
+        for chunk in _chunks(handle, chunk_bytes, progress):
             if line_no == 1 and chunk.startswith(b"\xef\xbb\xbf"):
                 chunk = b"   " + chunk[3:]
             if not chunk.endswith(b"\n"):
@@ -328,12 +333,13 @@ def import_registry(
     progress: Callable[[int], None] | None = None,
     *,
     merge: bool = False,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> RegistryImportStats:
     """Import FTC registry files into the .npy registry at ``dest``, atomically.
 
     ``merge`` keeps the numbers already in ``dest`` (a new area-code file on top of the
     others); otherwise the sources replace it. ``progress`` is called with the number of
-    bytes read since its previous call. Raises ``RegistryError`` for a missing, empty,
+    bytes read since its previous call; ``chunk_bytes`` bounds the memory per read. Raises ``RegistryError`` for a missing, empty,
     binary, XML, compressed or truncated source, or when no valid number was found.
     """
     stats = RegistryImportStats()
@@ -341,7 +347,7 @@ def import_registry(
     for path in sources:
         stats.files += 1
         before = sum(len(p) for p in parts)
-        parts.extend(_read_source(Path(path), stats, progress))
+        parts.extend(_read_source(Path(path), stats, chunk_bytes, progress))
         if sum(len(p) for p in parts) == before:
             raise RegistryError(
                 f"no phone numbers found in {path}: expected one 10-digit number per line "
