@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from engine.dnc.checks import IN_CHUNK, RegistryUnavailable, blocked_numbers
 from engine.store.bulk import insert_ignoring_duplicates
+from engine.store.db import begin_immediate
 from engine.store.models import AuditEntry, Contact, DncEntry, DncScope, LeadState
 from engine.store.types import utcnow
 
@@ -115,7 +116,7 @@ def import_numbers(
     now = utcnow()
 
     def flush() -> None:
-        with Session(engine) as session:
+        with begin_immediate(engine) as session:
             before = _count(session, [str(row["e164"]) for row in batch], campaign_id)
             insert_ignoring_duplicates(session.connection(), DncEntry.__table__, batch)  # type: ignore[arg-type]
             result.added += _count(session, [str(row["e164"]) for row in batch], campaign_id) - before

@@ -25,6 +25,7 @@ from engine.lists.reader import ListFileError, inspect_file, read_rows
 from engine.lists.report import RejectReport
 from engine.lists.rows import RowError, RowParser
 from engine.store.bulk import bulk_insert, insert_ignoring_duplicates
+from engine.store.db import begin_immediate
 from engine.store.models import (
     AuditEntry,
     CallAttempt,
@@ -106,13 +107,16 @@ def import_list(
     with Session(engine, expire_on_commit=False) as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
+            rows.close()  # type: ignore[attr-defined]
             raise ImportFailed(f"no campaign with id {campaign_id}: create it with `phonebank campaigns create`")
         done = _completed_run(session, campaign_id, facts.sha256)
-        if done is not None:
-            rows.close()  # type: ignore[attr-defined]
-            return _result(done, already=True, national=registry is not None, report=None)
-        for stale in _running_runs(session, campaign_id, facts.sha256):
-            rollback_run(engine, stale, "interrupted earlier; rolled back before re-import")
+        stale = _running_runs(session, campaign_id, facts.sha256)
+    if done is not None:
+        rows.close()  # type: ignore[attr-defined]
+        return _result(done, already=True, national=registry is not None, report=None)
+    for run_id in stale:
+        rollback_run(engine, run_id, "interrupted earlier; rolled back before re-import")
+    with begin_immediate(engine) as session:
         contact_list = _list(session, campaign_id, options.list_name or path.stem)
         run = ImportRun(
             campaign_id=campaign_id, list_id=contact_list.id, file_name=str(path),
@@ -185,7 +189,7 @@ class _BatchWriter:
         self.registry, self.known_keys = registry, known_keys
 
     def write(self, batch: list[dict[str, Any]], counts: _Counts, rejected: int) -> None:
-        with Session(self.engine) as session:
+        with begin_immediate(self.engine) as session:
             connection = session.connection()
             national = registry_hits(
                 [c["e164"] for c in batch], self.registry
@@ -226,7 +230,7 @@ def rollback_run(engine: Engine, run_id: int, error: str) -> None:
     Refuses (ImportFailed) once any of those contacts has been called: call records are
     kept for the record-keeping rules and must not lose their contact.
     """
-    with Session(engine) as session:
+    with begin_immediate(engine) as session:
         called = session.exec(select(CallAttempt.id).join(Contact).where(
             Contact.import_run_id == run_id
         ).limit(1)).first()
@@ -251,7 +255,7 @@ def rollback_run(engine: Engine, run_id: int, error: str) -> None:
 def _finish(
     engine: Engine, run_id: int, counts: _Counts, rejected: int, report: Path | None, national: bool
 ) -> ImportRun:
-    with Session(engine, expire_on_commit=False) as session:
+    with begin_immediate(engine) as session:
         run = session.get(ImportRun, run_id)
         assert run is not None
         run.status, run.finished_at = ImportStatus.COMPLETED, utcnow()
