@@ -110,6 +110,7 @@ class LabSettings(BaseModel):
     carrier_rtp_start: int = 11000
     carrier_rtp_end: int = 11999
     phone_image: str = "localhost/phonebank-lab:22"
+    phone_container_prefix: str = "phonebank-phone"
     # Each phone takes three ports from here: SIP, control socket, and an RTP pair.
     phone_port_base: int = 15000
 

@@ -19,6 +19,10 @@ class InitOptions:
     supervisors: int = 1
     first_agent: int = 1001
     first_supervisor: int = 1901
+    # Shifts every port and suffixes every container name, so a second phonebank (the test
+    # suite's, say) runs beside one already up on this machine.
+    port_offset: int = 0
+    name_suffix: str = ""
 
 
 def _q(value: str) -> str:
@@ -28,6 +32,7 @@ def _q(value: str) -> str:
 
 def config_text(options: InitOptions) -> str:
     """The text of a new phonebank.toml; every secret in it is freshly generated."""
+    off, suffix = options.port_offset, options.name_suffix
     lines = [
         "# phonebank configuration, written by `phonebank init`.",
         "# Secrets below were generated for this installation: keep this file private (mode 600).",
@@ -38,15 +43,18 @@ def config_text(options: InitOptions) -> str:
         "[pbx]",
         'container_engine = "auto"   # auto | podman | docker | none (an Asterisk you run yourself)',
         'bind_address = "127.0.0.1"  # SIP, AMI and ARI listen here only',
-        "sip_port = 5060",
+        f"sip_port = {5060 + off}",
+        f"rtp_start = {10000 + off}",
+        f"rtp_end = {10999 + off}",
+        f'container_name = "phonebank-pbx{suffix}"',
         "",
         "[ami]",
-        "port = 5038",
+        f"port = {5038 + off}",
         'username = "phonebank"',
         f"secret = {_q(new_secret())}",
         "",
         "[ari]",
-        "port = 8088",
+        f"port = {8088 + off}",
         'username = "phonebank"',
         f"password = {_q(new_secret())}",
         'app = "phonebank"',
@@ -56,14 +64,19 @@ def config_text(options: InitOptions) -> str:
         lines += [
             "# The lab: a simulated carrier and test phones on loopback (docs/lab.md).",
             "[lab]",
-            "carrier_sip_port = 5070",
-            "carrier_ami_port = 5039",
+            f'carrier_container = "phonebank-carrier{suffix}"',
+            f"carrier_sip_port = {5070 + off}",
+            f"carrier_ami_port = {5039 + off}",
+            f"carrier_rtp_start = {11000 + off}",
+            f"carrier_rtp_end = {11999 + off}",
+            f"phone_port_base = {15000 + off}",
+            f'phone_container_prefix = "phonebank-phone{suffix}"',
             f"carrier_ami_secret = {_q(new_secret())}",
             "",
             "[[trunks]]",
             'name = "lab"',
             'host = "127.0.0.1"',
-            "port = 5070",
+            f"port = {5070 + off}",
             'username = "phonebank"',
             f"password = {_q(new_secret())}",
             "max_channels = 400",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import Settings
-from engine.lab.audio import write_tone
+from engine.audio import write_tone
 from engine.lab.carrier import lab_dir, lab_settings
 from engine.pbx.container import ContainerEngine, ContainerSpec, Mount
 from engine.pbx.render import PhoneEndpoint, PhonePorts, phone_endpoints, render_phone
@@ -60,7 +60,7 @@ def lab_phones(settings: Settings) -> list[LabPhone]:
             ports=PhonePorts.for_index(lab.phone_port_base, index),
             folder=lab_dir(settings) / "phones" / endpoint.endpoint,
             tone_hz=tone,
-            container=f"phonebank-phone-{endpoint.endpoint}",
+            container=f"{lab.phone_container_prefix}-{endpoint.endpoint}",
         ))
     return phones
 

@@ -1,4 +1,5 @@
-"""Tone files for lab phones and the FFT that tells which tones a recording holds."""
+"""WAV audio: tone files for lab parties, a tolerant reader, and the FFT that tells which tones a
+recording holds."""
 
 from __future__ import annotations
 
@@ -62,3 +63,14 @@ def heard_tones(path: Path, freqs: list[float], *, threshold: float = 50.0) -> s
     """The frequencies among `freqs` audible in a WAV file."""
     samples, rate = read_samples(path)
     return {f for f, level in tone_levels(samples, rate, freqs).items() if level >= threshold}
+
+
+def wav_complete(path: Path) -> bool:
+    """True once a WAV's writer has closed it: its RIFF size matches the file's length."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(8)
+            size = path.stat().st_size
+    except OSError:
+        return False
+    return len(header) == 8 and header[:4] == b"RIFF" and int.from_bytes(header[4:8], "little") + 8 == size and size > 44
