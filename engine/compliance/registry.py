@@ -318,7 +318,7 @@ def _write_atomically(values: np.ndarray, dest: Path) -> None:
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     # FTC files come sorted; checking is far cheaper than sorting 50M numbers again.
     if len(values) > 1 and not (values[1:] >= values[:-1]).all():
-        values = np.sort(values, kind="stable")
+        values = np.sort(values)
     if len(values) > 1:
         keep = np.empty(len(values), dtype=bool)
         keep[0] = True
@@ -339,8 +339,9 @@ def import_registry(
 
     ``merge`` keeps the numbers already in ``dest`` (a new area-code file on top of the
     others); otherwise the sources replace it. ``progress`` is called with the number of
-    bytes read since its previous call; ``chunk_bytes`` bounds the memory per read. Raises ``RegistryError`` for a missing, empty,
-    binary, XML, compressed or truncated source, or when no valid number was found.
+    bytes read since its previous call; ``chunk_bytes`` bounds the memory per read.
+    Raises ``RegistryError`` for a missing, empty, binary, XML, compressed or truncated
+    source, or when no valid number was found.
     """
     stats = RegistryImportStats()
     parts: list[np.ndarray] = []
@@ -359,7 +360,11 @@ def import_registry(
         stats.previous_size = len(existing)
         parts.append(np.asarray(existing))
     elif dest.exists():
-        stats.previous_size = len(Registry.open(dest))
+        # Replacing: a damaged old file must not block the import that repairs it.
+        try:
+            stats.previous_size = len(Registry.open(dest))
+        except RegistryError:
+            stats.previous_size = 0
     merged = _sorted_unique(np.concatenate(parts) if parts else np.empty(0, np.int64))
     _write_atomically(merged, dest)
     stats.size = len(merged)
@@ -382,7 +387,9 @@ class Registry:
         except (OSError, ValueError) as exc:
             raise RegistryError(f"{path} is not a registry file ({exc}): import it again") from exc
         if numbers.dtype != np.int64 or numbers.ndim != 1:
-            raise RegistryError(f"{path} is not a registry file (dtype {numbers.dtype}): import it again")
+            raise RegistryError(
+                f"{path} is not a registry file (dtype {numbers.dtype}): import it again"
+            )
         return cls(numbers)
 
     def __len__(self) -> int:

@@ -104,7 +104,7 @@ def test_failure_while_writing_leaves_nothing_half_written(
     dest = tmp_path / "reg.npy"
     import_registry([write(tmp_path, "old.txt", b"3055550100\n")], dest)
 
-    def disk_full(*args: object, **kwargs: object) -> None:
+    def disk_full(*_args: object, **_kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(registry_module.np, "save", disk_full)
@@ -124,6 +124,14 @@ def test_merge_keeps_existing_numbers_and_replace_drops_them(tmp_path: Path) -> 
     assert (stats.previous_size, stats.size, stats.added) == (2, 3, 1)
     import_registry([tmp_path / "b.txt"], dest)
     assert list(Registry.open(dest).numbers) == [2015550100, 4045550100]
+
+
+def test_replace_repairs_a_damaged_registry(tmp_path: Path) -> None:
+    dest = tmp_path / "reg.npy"
+    dest.write_bytes(b"damaged")
+    stats = import_registry([write(tmp_path, "a.txt", b"2015550100\n")], dest)
+    assert stats.previous_size == 0
+    assert list(Registry.open(dest).numbers) == [2015550100]
 
 
 def test_several_sources_and_progress_in_bytes(tmp_path: Path) -> None:
