@@ -40,7 +40,8 @@ from pacing.sim.simulator import simulate
 
 SIZES = (5, 10, 20, 50, 100)
 LIMIT = 0.03
-ROWS = ("progressive", "best fixed ratio", "VICIdial ADAPT_HARD_LIMIT", "ours (predictive)", "exact-finish bound")
+ROWS = ("progressive", "best fixed ratio", "VICIdial ADAPT_HARD_LIMIT", "ours (predictive)", "exact-finish bound",
+        "VICIdial at its defaults (untuned)")
 OPERATING_TARGETS = (0.028, 0.025, 0.022, 0.019)
 
 
@@ -98,6 +99,9 @@ def tune(job: tuple[str, int, int, int]) -> Cell:
                          lambda r: f"{r:.2f} per active agent")
         settings, result = _best(tried)
         return _cell(row, agents, settings, result, len(tried))
+    if row == ROWS[5]:
+        return _cell(row, agents, "max 3, drop limit 3%, READY + INCALL tally",
+                     _run(scenario, "adapt_hard_limit", seed), 1)
     if row == ROWS[2]:
         tried = []
         for available_only in (False, True):

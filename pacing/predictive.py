@@ -32,17 +32,19 @@ class PredictiveParams:
     exist). Until ``warmup_answers`` answered dials and ``warmup_handled`` finished calls have
     been seen, the pacer dials progressively. Teams of ``small_team`` active agents or fewer are
     always dialled progressively: one unlucky double answer is a large share of their abandons.
+    A horizon whose expected live answers stay under ``negligible_demand`` counts as safe.
     """
 
     target_abandon: float = 0.03
     operating_target: float = 0.025
-    horizon: int = 30
+    horizon: int = 25
     abandon_deadline: int = 2
     initial_margin: float = 2.5
     margin_gain: float = 0.015
     warmup_answers: int = 30
     warmup_handled: int = 20
     small_team: int = 2
+    negligible_demand: float = 0.05
     exact_finish: bool = False
     call_priors: CallPriors = field(default_factory=CallPriors)
     handle_priors: HandlePriors = field(default_factory=HandlePriors)
@@ -92,7 +94,7 @@ class PredictivePacer(LedgerPacer):
         demand = moments(ringing, float(state.waiting))
         supply = self._supply(state)
         n = largest_safe_dials(supply, demand, self.calls.new_dial_within(self._horizons, key),
-                               self.margin.z, limit)
+                               self.margin.z, limit, self.params.negligible_demand)
         return apply_caps(max(n, progressive), state)
 
     def _supply(self, state: PacerState) -> tuple[np.ndarray, np.ndarray]:
