@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -11,8 +12,9 @@ from rich.console import Console
 
 from engine.config import ConfigError, Settings, load_settings
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (make, CI logs) gets a wide fixed width instead of rich's 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 150)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 ConfigOption = Annotated[
     Path | None,

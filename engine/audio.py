@@ -59,8 +59,12 @@ def tone_levels(samples: np.ndarray, rate: int, freqs: list[float], *, width: fl
     return {f: float(spectrum[(bins > f - width) & (bins < f + width)].max() / floor) for f in freqs}
 
 
-def heard_tones(path: Path, freqs: list[float], *, threshold: float = 50.0) -> set[float]:
-    """The frequencies among `freqs` audible in a WAV file."""
+def heard_tones(path: Path, freqs: list[float], *, threshold: float = 1000.0) -> set[float]:
+    """The frequencies among `freqs` audible in a WAV file.
+
+    Pure tones stand 10^4 to 10^8 above the median spectrum; codec noise and intermodulation
+    between two tones leave stray peaks of a few hundred, hence the threshold.
+    """
     samples, rate = read_samples(path)
     return {f for f, level in tone_levels(samples, rate, freqs).items() if level >= threshold}
 
