@@ -34,7 +34,9 @@ def _load_scenario(path: Path | None) -> Scenario:
         fail(f"scenario file {path}: {exc}")
 
 
-def _pacer(policy: str, ratio: float | None, target: float, operating_target: float | None) -> Pacer:
+def _pacer(
+    policy: str, ratio: float | None, target: float, operating_target: float | None
+) -> Pacer:
     params: dict[str, Any] = {}
     if policy == "power":
         params["ratio"] = ratio if ratio is not None else 2.0
@@ -42,7 +44,9 @@ def _pacer(policy: str, ratio: float | None, target: float, operating_target: fl
         fail("--ratio applies only to --policy power")
     if policy == "predictive":
         params["target_abandon"] = target
-        params["operating_target"] = operating_target if operating_target is not None else min(target, 0.025)
+        params["operating_target"] = (
+            operating_target if operating_target is not None else min(target, 0.025)
+        )
     elif policy == "adapt_hard_limit":
         params["drop_limit"] = target
     try:
@@ -52,8 +56,10 @@ def _pacer(policy: str, ratio: float | None, target: float, operating_target: fl
 
 
 def _kpi_table(result: SimResult, scenario: Scenario) -> Table:
-    table = Table(title=f"{scenario.name}: {result.policy}, {result.agents} agents, "
-                        f"{result.days} x {scenario.day_hours:g} h, seed {result.seed}")
+    table = Table(
+        title=f"{scenario.name}: {result.policy}, {result.agents} agents, "
+        f"{result.days} x {scenario.day_hours:g} h, seed {result.seed}"
+    )
     table.add_column("measure")
     table.add_column("value", justify="right")
     window = result.window_rates()
@@ -81,16 +87,33 @@ def _plot(result: SimResult, path: Path) -> None:
     series = result.series()
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 6))
     top.plot(series["hours"], [100 * v for v in series["occupancy"]], drawstyle="steps-post")
-    top.axhline(100 * result.occupancy, linestyle="--", color="grey", label=f"run: {result.occupancy:.1%}")
+    top.axhline(
+        100 * result.occupancy, linestyle="--", color="grey", label=f"run: {result.occupancy:.1%}"
+    )
     top.set_ylabel("occupancy %")
     top.set_ylim(0, 100)
     top.legend(loc="lower right")
-    bottom.plot(series["hours"], [100 * v for v in series["abandon_rate"]], drawstyle="steps-post",
-                color="tab:red", alpha=0.4, label="per bucket")
-    bottom.plot(series["hours"], [100 * v for v in series["running_abandon_rate"]], color="tab:red",
-                label="running")
+    bottom.plot(
+        series["hours"],
+        [100 * v for v in series["abandon_rate"]],
+        drawstyle="steps-post",
+        color="tab:red",
+        alpha=0.4,
+        label="per bucket",
+    )
+    bottom.plot(
+        series["hours"],
+        [100 * v for v in series["running_abandon_rate"]],
+        color="tab:red",
+        label="running",
+    )
     bottom.axhline(3.0, linestyle="--", color="black", label="3% limit")
-    bottom.axhline(100 * result.abandon_rate, linestyle=":", color="grey", label=f"run: {result.abandon_rate:.2%}")
+    bottom.axhline(
+        100 * result.abandon_rate,
+        linestyle=":",
+        color="grey",
+        label=f"run: {result.abandon_rate:.2%}",
+    )
     bottom.set_ylabel(f"abandon % per {result.bucket / 60:g} min")
     bottom.set_xlabel("dialling hours")
     bottom.legend(loc="upper right")
@@ -105,15 +128,25 @@ def _plot(result: SimResult, path: Path) -> None:
 
 
 def simulate_command(
-    scenario_file: Annotated[Path | None, typer.Option("--scenario", help="Scenario TOML (default: the benchmark).")] = None,
+    scenario_file: Annotated[
+        Path | None, typer.Option("--scenario", help="Scenario TOML (default: the benchmark).")
+    ] = None,
     policy: Annotated[str, typer.Option(help=f"Dial mode: {', '.join(MODES)}.")] = "predictive",
-    agents: Annotated[int | None, typer.Option(min=1, help="Override the scenario's agents.")] = None,
+    agents: Annotated[
+        int | None, typer.Option(min=1, help="Override the scenario's agents.")
+    ] = None,
     days: Annotated[int | None, typer.Option(min=1, help="Override the scenario's days.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same run.")] = 0,
-    ratio: Annotated[float | None, typer.Option(help="Lines per ready agent for --policy power.")] = None,
+    ratio: Annotated[
+        float | None, typer.Option(help="Lines per ready agent for --policy power.")
+    ] = None,
     target: Annotated[float, typer.Option(help="Legal abandon target as a fraction.")] = 0.03,
-    operating_target: Annotated[float | None, typer.Option(help="Predictive: abandon rate to aim at.")] = None,
-    plot: Annotated[Path | None, typer.Option(help="Write occupancy and abandon rate over time to this PNG.")] = None,
+    operating_target: Annotated[
+        float | None, typer.Option(help="Predictive: abandon rate to aim at.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Write occupancy and abandon rate over time to this PNG.")
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Simulate a campaign with a pacing policy and print occupancy, abandons and contacts."""
@@ -124,16 +157,33 @@ def simulate_command(
     if json_output:
         result = run_simulation(scenario, pacer, seed=seed, policy=policy)
     else:
-        columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("days"), TimeElapsedColumn())
+        columns = (
+            TextColumn("simulating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("days"),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task("days", total=scenario.days)
-            result = run_simulation(scenario, pacer, seed=seed, policy=policy,
-                                    progress=lambda day: progress.update(task, completed=day))
+            result = run_simulation(
+                scenario,
+                pacer,
+                seed=seed,
+                policy=policy,
+                progress=lambda day: progress.update(task, completed=day),
+            )
     if plot is not None:
         _plot(result, plot)
     if json_output:
-        print_json({**result.kpis(), "scenario": scenario.to_dict(), "series": result.series(),
-                    "plot": str(plot) if plot else None})
+        print_json(
+            {
+                **result.kpis(),
+                "scenario": scenario.to_dict(),
+                "series": result.series(),
+                "plot": str(plot) if plot else None,
+            }
+        )
         return
     console.print(_kpi_table(result, scenario))
     if plot is not None:
@@ -157,12 +207,22 @@ def _plan_dict(plan: Plan) -> dict[str, Any]:
 
 
 def plan_command(
-    list_size: Annotated[int, typer.Option("--list-size", help="Records to call (one attempt each).")],
+    list_size: Annotated[
+        int, typer.Option("--list-size", help="Records to call (one attempt each).")
+    ],
     contact_rate: Annotated[float, typer.Option(help="Live answers per dial, e.g. 0.2.")] = 0.2,
-    handle_time: Annotated[float, typer.Option(help="Seconds of talk + wrap-up per contact.")] = 180.0,
-    volunteers: Annotated[int | None, typer.Option(help="Team size (alone: how long it takes).")] = None,
-    hours: Annotated[float | None, typer.Option(help="Time available (alone: how many volunteers).")] = None,
-    occupancy: Annotated[float | None, typer.Option(help="Override the expected occupancy (0-1).")] = None,
+    handle_time: Annotated[
+        float, typer.Option(help="Seconds of talk + wrap-up per contact.")
+    ] = 180.0,
+    volunteers: Annotated[
+        int | None, typer.Option(help="Team size (alone: how long it takes).")
+    ] = None,
+    hours: Annotated[
+        float | None, typer.Option(help="Time available (alone: how many volunteers).")
+    ] = None,
+    occupancy: Annotated[
+        float | None, typer.Option(help="Override the expected occupancy (0-1).")
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """How many volunteers for how many hours finish a list, or what a team finishes in a time."""
@@ -182,15 +242,19 @@ def plan_command(
     if json_output:
         print_json(_plan_dict(plan))
         return
-    table = Table(title=f"{plan.list_size:,} records at {plan.contact_rate:.0%} contact, "
-                        f"{plan.handle_time:g} s per contact")
+    table = Table(
+        title=f"{plan.list_size:,} records at {plan.contact_rate:.0%} contact, "
+        f"{plan.handle_time:g} s per contact"
+    )
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_row("volunteers", f"{plan.volunteers:,}")
     table.add_row("hours", f"{plan.hours:,.1f}")
     table.add_row("expected occupancy", f"{plan.occupancy:.1%}")
     table.add_row("contacts per volunteer-hour", f"{plan.contacts_per_volunteer_hour:.1f}")
-    table.add_row("contacts reached / needed", f"{plan.contacts_reached:,} / {plan.contacts_needed:,}")
+    table.add_row(
+        "contacts reached / needed", f"{plan.contacts_reached:,} / {plan.contacts_needed:,}"
+    )
     table.add_row("list finished", f"{plan.finished_share:.0%}")
     table.add_row("dials per hour (trunk load)", f"{plan.dials_per_hour:,.0f}")
     console.print(table)

@@ -15,7 +15,15 @@ from pacing.events import (
     PacerEvent,
     PacerState,
 )
-from pacing.factory import MODES, adapt_hard_limit, make_pacer, power, predictive, preview, progressive
+from pacing.factory import (
+    MODES,
+    adapt_hard_limit,
+    make_pacer,
+    power,
+    predictive,
+    preview,
+    progressive,
+)
 from pacing.ledger import AbandonLedger
 from pacing.policies import Pacer
 from pacing.predictive import PredictivePacer, PredictiveParams

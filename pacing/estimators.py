@@ -52,11 +52,15 @@ class CallModel:
         p = priors or CallPriors()
         self.priors = p
         self.answer_time = GridSurvival(
-            p.ring_dt, p.ring_max, lognormal_survival(p.answer_mean, p.answer_sd, p.ring_dt, p.ring_max),
+            p.ring_dt,
+            p.ring_max,
+            lognormal_survival(p.answer_mean, p.answer_sd, p.ring_dt, p.ring_max),
             half_life=p.half_life,
         )
         self.fail_time = GridSurvival(
-            p.ring_dt, p.ring_max, lognormal_survival(p.fail_mean, p.fail_sd, p.ring_dt, p.ring_max),
+            p.ring_dt,
+            p.ring_max,
+            lognormal_survival(p.fail_mean, p.fail_sd, p.ring_dt, p.ring_max),
             half_life=p.half_life,
         )
         self.fail_share = BetaRate(p.fail_share, half_life=p.half_life)
@@ -96,9 +100,13 @@ class CallModel:
         self._pending = self.priors.refresh_every
 
     def _index(self, seconds: np.ndarray) -> np.ndarray:
-        return np.minimum((seconds * (1.0 / self.priors.ring_dt)).astype(np.intp), self._shape.size - 1)
+        return np.minimum(
+            (seconds * (1.0 / self.priors.ring_dt)).astype(np.intp), self._shape.size - 1
+        )
 
-    def live_within(self, elapsed: np.ndarray, horizons: np.ndarray, key: Hashable = ("", None)) -> np.ndarray:
+    def live_within(
+        self, elapsed: np.ndarray, horizons: np.ndarray, key: Hashable = ("", None)
+    ) -> np.ndarray:
         """P(each ringing call becomes a live answer within each horizon): shape (calls, horizons)."""
         f = self.fail_share.mean
         a = self.answer_rate.mean(key)
@@ -113,7 +121,12 @@ class CallModel:
     def new_dial_within(self, horizons: np.ndarray, key: Hashable = ("", None)) -> np.ndarray:
         """P(a call dialled now becomes a live answer within each horizon)."""
         f = self.fail_share.mean
-        return (1.0 - f) * self.answer_rate.mean(key) * self.human_share.mean(key) * self._shape[self._index(horizons)]
+        return (
+            (1.0 - f)
+            * self.answer_rate.mean(key)
+            * self.human_share.mean(key)
+            * self._shape[self._index(horizons)]
+        )
 
 
 @dataclass(frozen=True)
@@ -139,10 +152,18 @@ class HandleModel:
     def __init__(self, priors: HandlePriors | None = None) -> None:
         p = priors or HandlePriors()
         self.priors = p
-        self.talk = GridSurvival(1.0, p.talk_max, lognormal_survival(p.talk_mean, p.talk_sd, 1.0, p.talk_max),
-                                 half_life=p.half_life)
-        self.wrap = GridSurvival(1.0, p.wrap_max, lognormal_survival(p.wrap_mean, p.wrap_sd, 1.0, p.wrap_max),
-                                 half_life=p.half_life)
+        self.talk = GridSurvival(
+            1.0,
+            p.talk_max,
+            lognormal_survival(p.talk_mean, p.talk_sd, 1.0, p.talk_max),
+            half_life=p.half_life,
+        )
+        self.wrap = GridSurvival(
+            1.0,
+            p.wrap_max,
+            lognormal_survival(p.wrap_mean, p.wrap_sd, 1.0, p.wrap_max),
+            half_life=p.half_life,
+        )
         self.handled = 0
         self._pending = p.refresh_every
         self._talk_s = np.zeros(0)
@@ -175,7 +196,7 @@ class HandleModel:
 
     def talk_ready_within(self, elapsed: np.ndarray, steps: int) -> np.ndarray:
         """P(talk and then wrap-up both end within 0..steps-1 seconds) for agents on a call."""
-        talk, wrap = self._talk_s, self._wrap_s
+        talk = self._talk_s
         start = np.minimum(elapsed.astype(np.intp), talk.size - 2)
         offsets = np.minimum(start[:, None] + np.arange(steps)[None, :], talk.size - 2)
         # Talk ends in second k with density f_k; the wrap-up then has (j - k) seconds left.

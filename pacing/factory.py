@@ -7,7 +7,7 @@ from typing import Any
 
 from pacing.ledger import AbandonLedger
 from pacing.policies import Pacer, PowerPacer, PreviewPacer, ProgressivePacer
-from pacing.predictive import PredictiveParams, PredictivePacer
+from pacing.predictive import PredictivePacer, PredictiveParams
 from pacing.vicidial import AdaptHardLimitPacer, AdaptParams
 
 MODES = ("preview", "progressive", "power", "predictive", "adapt_hard_limit")
@@ -49,7 +49,9 @@ def _check_params(mode: str, params: dict[str, Any], model: type) -> None:
     known = {f.name for f in fields(model)}
     unknown = sorted(set(params) - known)
     if unknown:
-        raise ValueError(f"unknown {mode} setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ValueError(
+            f"unknown {mode} setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
 
 
 def make_pacer(mode: str, ledger: AbandonLedger | None = None, **params: Any) -> Pacer:

@@ -75,7 +75,11 @@ class AbandonLedger:
     def from_dict(cls, data: dict[str, Any]) -> AbandonLedger:
         """Rebuild a ledger saved with :meth:`to_dict`."""
         try:
-            days = {int(day): [int(counts[0]), int(counts[1])] for day, counts in data["days"].items()}
+            days = {
+                int(day): [int(counts[0]), int(counts[1])] for day, counts in data["days"].items()
+            }
             return cls(int(data["window_days"]), float(data["day_seconds"]), days)
         except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise ValueError(f"not a saved abandon ledger ({exc}); save one with AbandonLedger.to_dict()") from exc
+            raise ValueError(
+                f"not a saved abandon ledger ({exc}); save one with AbandonLedger.to_dict()"
+            ) from exc

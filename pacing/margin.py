@@ -28,7 +28,9 @@ class MarginController:
 
     def __post_init__(self) -> None:
         if not 0.0 < self.operating_target <= self.target < 1.0:
-            raise ValueError("need 0 < operating_target <= target < 1 (abandon rates as fractions, e.g. 0.025)")
+            raise ValueError(
+                "need 0 < operating_target <= target < 1 (abandon rates as fractions, e.g. 0.025)"
+            )
 
     def aim(self, ledger: AbandonLedger, now: float) -> float:
         """The abandon rate to aim for now, given what the window already holds."""

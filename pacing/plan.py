@@ -13,7 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 
 # Measured by benchmarks/pacing.py (ours, <= 3% abandon); teams of 1-2 dial progressively.
-MEASURED_OCCUPANCY: dict[int, float] = {1: 0.60, 2: 0.68, 5: 0.79, 10: 0.85, 20: 0.89, 50: 0.93, 100: 0.955}
+MEASURED_OCCUPANCY: dict[int, float] = {
+    1: 0.60,
+    2: 0.68,
+    5: 0.79,
+    10: 0.85,
+    20: 0.89,
+    50: 0.93,
+    100: 0.955,
+}
 
 
 def expected_occupancy(volunteers: int) -> float:
@@ -41,17 +49,35 @@ class Plan:
     @property
     def finished_share(self) -> float:
         """Share of the list dialled in the time (1.0 when it is finished)."""
-        return min(1.0, self.contacts_reached / self.contacts_needed) if self.contacts_needed else 1.0
+        return (
+            min(1.0, self.contacts_reached / self.contacts_needed) if self.contacts_needed else 1.0
+        )
 
 
-def _plan(list_size: int, contact_rate: float, handle_time: float, volunteers: int, hours: float,
-          occupancy: float | None) -> Plan:
+def _plan(
+    list_size: int,
+    contact_rate: float,
+    handle_time: float,
+    volunteers: int,
+    hours: float,
+    occupancy: float | None,
+) -> Plan:
     occ = occupancy if occupancy is not None else expected_occupancy(volunteers)
     per_hour = occ * 3600.0 / handle_time
     needed = math.ceil(list_size * contact_rate)
     reached = min(needed, math.floor(volunteers * per_hour * hours))
-    return Plan(list_size, contact_rate, handle_time, volunteers, hours, occ, per_hour, needed, reached,
-                volunteers * per_hour / contact_rate)
+    return Plan(
+        list_size,
+        contact_rate,
+        handle_time,
+        volunteers,
+        hours,
+        occ,
+        per_hour,
+        needed,
+        reached,
+        volunteers * per_hour / contact_rate,
+    )
 
 
 def _check(list_size: int, contact_rate: float, handle_time: float) -> None:
@@ -63,8 +89,13 @@ def _check(list_size: int, contact_rate: float, handle_time: float) -> None:
         raise ValueError("handle time must be positive seconds (talk + wrap-up, e.g. 180)")
 
 
-def hours_to_finish(list_size: int, contact_rate: float, handle_time: float, volunteers: int,
-                    occupancy: float | None = None) -> Plan:
+def hours_to_finish(
+    list_size: int,
+    contact_rate: float,
+    handle_time: float,
+    volunteers: int,
+    occupancy: float | None = None,
+) -> Plan:
     """How long ``volunteers`` take to finish the list."""
     _check(list_size, contact_rate, handle_time)
     if volunteers < 1:
@@ -74,8 +105,13 @@ def hours_to_finish(list_size: int, contact_rate: float, handle_time: float, vol
     return _plan(list_size, contact_rate, handle_time, volunteers, hours, occupancy)
 
 
-def volunteers_to_finish(list_size: int, contact_rate: float, handle_time: float, hours: float,
-                         occupancy: float | None = None) -> Plan:
+def volunteers_to_finish(
+    list_size: int,
+    contact_rate: float,
+    handle_time: float,
+    hours: float,
+    occupancy: float | None = None,
+) -> Plan:
     """The smallest team that finishes the list in ``hours``."""
     _check(list_size, contact_rate, handle_time)
     if hours <= 0:
@@ -89,8 +125,14 @@ def volunteers_to_finish(list_size: int, contact_rate: float, handle_time: float
         volunteers += 1
 
 
-def team_finishes(list_size: int, contact_rate: float, handle_time: float, volunteers: int, hours: float,
-                  occupancy: float | None = None) -> Plan:
+def team_finishes(
+    list_size: int,
+    contact_rate: float,
+    handle_time: float,
+    volunteers: int,
+    hours: float,
+    occupancy: float | None = None,
+) -> Plan:
     """What a given team gets through in a given time."""
     _check(list_size, contact_rate, handle_time)
     if volunteers < 1 or hours <= 0:

@@ -69,8 +69,12 @@ class PowerPacer(LedgerPacer):
     lines per non-paused agent (ready, talking or wrapping up), like VICIdial's RATIO method.
     """
 
-    def __init__(self, ratio: float, tally: Literal["ready", "active"] = "ready",
-                 ledger: AbandonLedger | None = None) -> None:
+    def __init__(
+        self,
+        ratio: float,
+        tally: Literal["ready", "active"] = "ready",
+        ledger: AbandonLedger | None = None,
+    ) -> None:
         super().__init__(ledger)
         if ratio <= 0:
             raise ValueError("power ratio must be positive (lines per agent, e.g. 2.5)")
@@ -82,4 +86,6 @@ class PowerPacer(LedgerPacer):
     def decide(self, state: PacerState) -> int:
         """``floor(ratio * counted agents) - ringing - waiting``, within the caps."""
         counted = state.ready if self.tally == "ready" else state.active
-        return apply_caps(math.floor(self.ratio * counted + 1e-9) - state.in_flight - state.waiting, state)
+        return apply_caps(
+            math.floor(self.ratio * counted + 1e-9) - state.in_flight - state.waiting, state
+        )

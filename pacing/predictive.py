@@ -57,12 +57,16 @@ class PredictivePacer(LedgerPacer):
     the bound a simulator can measure, not something an engine can run.
     """
 
-    def __init__(self, params: PredictiveParams | None = None, ledger: AbandonLedger | None = None) -> None:
+    def __init__(
+        self, params: PredictiveParams | None = None, ledger: AbandonLedger | None = None
+    ) -> None:
         super().__init__(ledger)
         self.params = p = params or PredictiveParams()
         self.calls = CallModel(p.call_priors)
         self.handles = HandleModel(p.handle_priors)
-        self.margin = MarginController(p.target_abandon, p.operating_target, p.initial_margin, p.margin_gain)
+        self.margin = MarginController(
+            p.target_abandon, p.operating_target, p.initial_margin, p.margin_gain
+        )
         self._horizons = np.arange(p.horizon + 1, dtype=np.float64)
 
     def observe(self, event: PacerEvent) -> None:
@@ -93,8 +97,14 @@ class PredictivePacer(LedgerPacer):
         ringing = self.calls.live_within(state.calls_elapsed, self._horizons, key)
         demand = moments(ringing, float(state.waiting))
         supply = self._supply(state)
-        n = largest_safe_dials(supply, demand, self.calls.new_dial_within(self._horizons, key),
-                               self.margin.z, limit, self.params.negligible_demand)
+        n = largest_safe_dials(
+            supply,
+            demand,
+            self.calls.new_dial_within(self._horizons, key),
+            self.margin.z,
+            limit,
+            self.params.negligible_demand,
+        )
         return apply_caps(max(n, progressive), state)
 
     def _supply(self, state: PacerState) -> tuple[np.ndarray, np.ndarray]:
@@ -110,4 +120,4 @@ class PredictivePacer(LedgerPacer):
             wrapping = self.handles.wrap_ready_within(state.agent_elapsed[states == WRAP_UP], steps)
             talking = self.handles.talk_ready_within(state.agent_elapsed[states == ON_CALL], steps)
             mean, variance = moments(np.vstack((wrapping, talking)), float(state.ready))
-        return mean[p.abandon_deadline:], variance[p.abandon_deadline:]
+        return mean[p.abandon_deadline :], variance[p.abandon_deadline :]

@@ -13,7 +13,9 @@ class BetaRate:
     effective sample size never exceeds about ``1.44 * half_life``.
     """
 
-    def __init__(self, prior_mean: float, prior_strength: float = 10.0, half_life: float = 2000.0) -> None:
+    def __init__(
+        self, prior_mean: float, prior_strength: float = 10.0, half_life: float = 2000.0
+    ) -> None:
         if not 0.0 < prior_mean < 1.0:
             raise ValueError("prior_mean must be strictly between 0 and 1")
         self.alpha = prior_mean * prior_strength

@@ -35,7 +35,7 @@ class GridSurvival:
     ) -> None:
         self.dt = dt
         self.thin = thin
-        self.bins = int(math.ceil(t_max / dt))
+        self.bins = math.ceil(t_max / dt)
         self.events = np.zeros(self.bins + 1)
         self.censored = np.zeros(self.bins + 1)
         self._growth = 2.0 ** (1.0 / half_life)
@@ -75,7 +75,7 @@ def lognormal_survival(mean: float, sd: float, dt: float, t_max: float) -> np.nd
     """A lognormal survival curve on a grid: the usual prior for durations."""
     sigma2 = math.log(1.0 + (sd / mean) ** 2)
     mu = math.log(mean) - sigma2 / 2.0
-    grid = np.arange(int(math.ceil(t_max / dt)) + 1) * dt
+    grid = np.arange(math.ceil(t_max / dt) + 1) * dt
     with np.errstate(divide="ignore"):
         z = (np.log(grid) - mu) / math.sqrt(2.0 * sigma2)
     return 0.5 * _erfc(z)

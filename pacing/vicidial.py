@@ -39,7 +39,9 @@ class AdaptParams:
 class AdaptHardLimitPacer(LedgerPacer):
     """VICIdial-style adaptive dial level with a hard drop-percentage limit."""
 
-    def __init__(self, params: AdaptParams | None = None, ledger: AbandonLedger | None = None) -> None:
+    def __init__(
+        self, params: AdaptParams | None = None, ledger: AbandonLedger | None = None
+    ) -> None:
         super().__init__(ledger)
         self.params = params or AdaptParams()
         self.level = self.params.start_level

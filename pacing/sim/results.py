@@ -79,12 +79,24 @@ class SimResult:
 
     def series(self) -> dict[str, list[float]]:
         """Per-bucket occupancy and abandon rate, the running abandon rate, and bucket start hours."""
-        occupancy = np.divide(self.series_busy, self.series_available,
-                              out=np.zeros_like(self.series_busy), where=self.series_available > 0)
-        rate = np.divide(self.series_abandons, self.series_live,
-                         out=np.zeros_like(self.series_abandons, dtype=float), where=self.series_live > 0)
+        occupancy = np.divide(
+            self.series_busy,
+            self.series_available,
+            out=np.zeros_like(self.series_busy),
+            where=self.series_available > 0,
+        )
+        rate = np.divide(
+            self.series_abandons,
+            self.series_live,
+            out=np.zeros_like(self.series_abandons, dtype=float),
+            where=self.series_live > 0,
+        )
         live, abandons = np.cumsum(self.series_live), np.cumsum(self.series_abandons)
         running = np.divide(abandons, live, out=np.zeros_like(abandons), where=live > 0)
         hours = np.arange(occupancy.size) * self.bucket / 3600.0
-        return {"hours": hours.tolist(), "occupancy": occupancy.tolist(), "abandon_rate": rate.tolist(),
-                "running_abandon_rate": running.tolist()}
+        return {
+            "hours": hours.tolist(),
+            "occupancy": occupancy.tolist(),
+            "abandon_rate": rate.tolist(),
+            "running_abandon_rate": running.tolist(),
+        }

@@ -23,7 +23,9 @@ class Lognormal:
 
     def __post_init__(self) -> None:
         if self.mean <= 0 or self.sd < 0:
-            raise ValueError(f"a duration needs mean > 0 and sd >= 0 (got mean={self.mean}, sd={self.sd})")
+            raise ValueError(
+                f"a duration needs mean > 0 and sd >= 0 (got mean={self.mean}, sd={self.sd})"
+            )
 
     @property
     def mu_sigma(self) -> tuple[float, float]:
@@ -96,7 +98,9 @@ class Scenario:
             raise ValueError("a scenario needs agents >= 1, days >= 1 and day_hours > 0")
         shares = (self.human, self.machine, self.failed)
         if min(shares) < 0 or sum(shares) > 1:
-            raise ValueError("human + machine + failed shares must be non-negative and sum to at most 1")
+            raise ValueError(
+                "human + machine + failed shares must be non-negative and sum to at most 1"
+            )
         if self.no_answer_timeout < 15:
             raise ValueError("no_answer_timeout must be at least 15 s (the ring-time rule)")
         if not 0 <= self.abandon_deadline <= self.no_answer_timeout:
@@ -139,11 +143,16 @@ _LISTS = {"breaks": Break, "logins": Login, "steps": Step}
 
 def _build(kind: type, data: Any, where: str) -> Any:
     if not isinstance(data, dict):
-        raise ValueError(f"{where} must be a table like {{ {', '.join(f.name for f in fields(kind))} }}")
+        # ValueError, not TypeError: callers treat every bad scenario input alike.
+        raise ValueError(
+            f"{where} must be a table like {{ {', '.join(f.name for f in fields(kind))} }}"
+        )  # noqa: TRY004
     known = {f.name for f in fields(kind)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ValueError(f"unknown key(s) {', '.join(unknown)} in {where}; known: {', '.join(sorted(known))}")
+        raise ValueError(
+            f"unknown key(s) {', '.join(unknown)} in {where}; known: {', '.join(sorted(known))}"
+        )
     try:
         return kind(**data)
     except TypeError as exc:
@@ -155,7 +164,9 @@ def scenario_from_dict(data: dict[str, Any], base: Scenario = BENCHMARK) -> Scen
     known = {f.name for f in fields(Scenario)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ValueError(f"unknown scenario key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ValueError(
+            f"unknown scenario key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
     changes: dict[str, Any] = {}
     for key, value in data.items():
         if key in _NESTED:
@@ -163,7 +174,9 @@ def scenario_from_dict(data: dict[str, Any], base: Scenario = BENCHMARK) -> Scen
         elif key in _LISTS:
             if not isinstance(value, list):
                 raise ValueError(f"{key} must be an array of tables ([[{key}]] in TOML)")
-            changes[key] = tuple(_build(_LISTS[key], item, f"{key}[{i}]") for i, item in enumerate(value))
+            changes[key] = tuple(
+                _build(_LISTS[key], item, f"{key}[{i}]") for i, item in enumerate(value)
+            )
         else:
             changes[key] = value
     try:
@@ -172,4 +185,13 @@ def scenario_from_dict(data: dict[str, Any], base: Scenario = BENCHMARK) -> Scen
         raise ValueError(f"bad scenario value: {exc}") from exc
 
 
-__all__ = ["BENCHMARK", "DRIFT", "Break", "Lognormal", "Login", "Scenario", "Step", "scenario_from_dict"]
+__all__ = [
+    "BENCHMARK",
+    "DRIFT",
+    "Break",
+    "Login",
+    "Lognormal",
+    "Scenario",
+    "Step",
+    "scenario_from_dict",
+]

@@ -14,14 +14,26 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pacing.events import ON_CALL, PAUSED, READY, WRAP_UP, Abandon, CallHandled, CallOutcome, DialOutcome, PacerState
+from pacing.events import (
+    ON_CALL,
+    PAUSED,
+    READY,
+    WRAP_UP,
+    Abandon,
+    CallHandled,
+    CallOutcome,
+    DialOutcome,
+    PacerState,
+)
 from pacing.ledger import DAY_SECONDS
 from pacing.policies import Pacer
 from pacing.sim.results import SimResult
 from pacing.sim.scenario import Lognormal, Scenario
 
 _LOGGED_OUT = 9
-_TICK, _RESOLVE, _CLASSIFIED, _DEADLINE, _TALK_END, _WRAP_END, _BREAK, _BREAK_END, _LOGIN, _STEP = range(10)
+_TICK, _RESOLVE, _CLASSIFIED, _DEADLINE, _TALK_END, _WRAP_END, _BREAK, _BREAK_END, _LOGIN, _STEP = (
+    range(10)
+)
 _BLOCK = 4096
 
 
@@ -54,8 +66,15 @@ class _Draws:
 class _Day:
     """The mutable state of one simulated day; :func:`simulate` runs one per scenario day."""
 
-    def __init__(self, sc: Scenario, pacer: Pacer, draws: _Draws, result: SimResult, day: int,
-                 needs_finish: bool) -> None:
+    def __init__(
+        self,
+        sc: Scenario,
+        pacer: Pacer,
+        draws: _Draws,
+        result: SimResult,
+        day: int,
+        needs_finish: bool,
+    ) -> None:
         self.sc, self.pacer, self.draws, self.result, self.day = sc, pacer, draws, result, day
         self.start = day * DAY_SECONDS
         self.end = self.start + sc.day_seconds
@@ -116,9 +135,16 @@ class _Day:
 
     def run(self) -> None:
         handlers = {
-            _TICK: self._tick, _RESOLVE: self._resolve, _CLASSIFIED: self._classified,
-            _DEADLINE: self._deadline, _TALK_END: self._talk_end, _WRAP_END: self._wrap_end,
-            _BREAK: self._break, _BREAK_END: self._break_end, _LOGIN: self._login, _STEP: self._step,
+            _TICK: self._tick,
+            _RESOLVE: self._resolve,
+            _CLASSIFIED: self._classified,
+            _DEADLINE: self._deadline,
+            _TALK_END: self._talk_end,
+            _WRAP_END: self._wrap_end,
+            _BREAK: self._break,
+            _BREAK_END: self._break_end,
+            _LOGIN: self._login,
+            _STEP: self._step,
         }
         heap = self.heap
         while heap:
@@ -135,8 +161,19 @@ class _Day:
         finish = np.maximum(self.free_at[:k] - now, 0.0) if self.needs_finish else None
         trunk_free = None if sc.trunk_channels is None else sc.trunk_channels - self.channels
         cps = None if sc.calls_per_second is None else math.floor(sc.calls_per_second * sc.tick)
-        state = PacerState(now, states, now - self.since[:k], now - calls, len(self.waiting),
-                           sc.lines_per_agent, trunk_free, cps, "", None, finish)
+        state = PacerState(
+            now,
+            states,
+            now - self.since[:k],
+            now - calls,
+            len(self.waiting),
+            sc.lines_per_agent,
+            trunk_free,
+            cps,
+            "",
+            None,
+            finish,
+        )
         for _ in range(self.pacer.decide(state)):
             self._dial(now)
         self._push(now + sc.tick, _TICK)
@@ -154,7 +191,12 @@ class _Day:
             is_human = 1.0 if u < self.human else 0.0
             self._push(now + answer, _RESOLVE, call, is_human)
         elif u < self.human + sc.machine + sc.failed:
-            self._push(now + draws.lognormal(sc.fail_time, below=sc.no_answer_timeout), _RESOLVE, call, -1.0)
+            self._push(
+                now + draws.lognormal(sc.fail_time, below=sc.no_answer_timeout),
+                _RESOLVE,
+                call,
+                -1.0,
+            )
         else:
             self._push(now + sc.no_answer_timeout, _RESOLVE, call, -2.0)
 
@@ -279,13 +321,24 @@ def simulate(
     settings give the same result, bit for bit.
     """
     draws = _Draws(np.random.Generator(np.random.PCG64(seed)))
-    buckets = int(math.ceil(scenario.day_seconds / scenario.bucket)) * scenario.days
+    buckets = math.ceil(scenario.day_seconds / scenario.bucket) * scenario.days
     result = SimResult(
-        policy=policy or type(pacer).__name__, agents=scenario.agents, days=scenario.days, seed=seed,
-        dials=0, live=0, abandons=0, busy=0.0, available=0.0, bucket=scenario.bucket,
-        series_busy=np.zeros(buckets), series_available=np.zeros(buckets),
-        series_live=np.zeros(buckets), series_abandons=np.zeros(buckets),
-        day_live=np.zeros(scenario.days), day_abandons=np.zeros(scenario.days),
+        policy=policy or type(pacer).__name__,
+        agents=scenario.agents,
+        days=scenario.days,
+        seed=seed,
+        dials=0,
+        live=0,
+        abandons=0,
+        busy=0.0,
+        available=0.0,
+        bucket=scenario.bucket,
+        series_busy=np.zeros(buckets),
+        series_available=np.zeros(buckets),
+        series_live=np.zeros(buckets),
+        series_abandons=np.zeros(buckets),
+        day_live=np.zeros(scenario.days),
+        day_abandons=np.zeros(scenario.days),
     )
     for day in range(scenario.days):
         _Day(scenario, pacer, draws, result, day, reveal_finish).run()

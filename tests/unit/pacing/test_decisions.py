@@ -15,13 +15,21 @@ from pacing.predictive import PredictivePacer
 R, C, W, P = AgentState.READY, AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.PAUSED
 
 
-def _state(agents: list[tuple[AgentState, float]], ringing: list[float] = (), **caps: object) -> PacerState:
+def _state(
+    agents: list[tuple[AgentState, float]], ringing: list[float] = (), **caps: object
+) -> PacerState:
     return PacerState.from_agents(1000.0, agents, ringing, **caps)
 
 
 def _warm(pacer: PredictivePacer) -> PredictivePacer:
     for i in range(200):
-        outcome = (CallOutcome.HUMAN, CallOutcome.MACHINE, CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.NO_ANSWER)[i % 5]
+        outcome = (
+            CallOutcome.HUMAN,
+            CallOutcome.MACHINE,
+            CallOutcome.NO_ANSWER,
+            CallOutcome.BUSY,
+            CallOutcome.NO_ANSWER,
+        )[i % 5]
         ring = {CallOutcome.NO_ANSWER: 25.0, CallOutcome.BUSY: 3.0}.get(outcome, 8.0 + i % 9)
         pacer.observe(DialOutcome(float(i), ring, outcome))
         pacer.observe(CallHandled(float(i), talk=120.0 + i % 60, wrap=30.0))
@@ -61,8 +69,13 @@ def test_lookahead_margin_matches_the_normal_bound_by_hand() -> None:
     # One horizon: supply 5 (var 0), demand 0, q = 0.2: n*0.2 + z*sqrt(n*0.16) - 5 <= 1/2.
     z = 1.5
     expected = max(n for n in range(200) if 0.2 * n + z * math.sqrt(0.16 * n) <= 5.5)
-    got = largest_safe_dials((np.array([5.0]), np.array([0.0])), (np.array([0.0]), np.array([0.0])),
-                             np.array([0.2]), margin=z, limit=200)
+    got = largest_safe_dials(
+        (np.array([5.0]), np.array([0.0])),
+        (np.array([0.0]), np.array([0.0])),
+        np.array([0.2]),
+        margin=z,
+        limit=200,
+    )
     assert got == expected == 15
 
 
@@ -125,11 +138,22 @@ _agent = st.tuples(st.sampled_from(list(AgentState)), st.floats(0.0, 900.0))
     waiting=st.integers(0, 3),
 )
 def test_every_policy_respects_the_hard_caps(agents, ringing, lines, trunk, cps, waiting) -> None:
-    state = PacerState.from_agents(0.0, agents, ringing, waiting=waiting, lines_per_agent=lines,
-                                   trunk_channels_free=trunk, cps_budget=cps)
+    state = PacerState.from_agents(
+        0.0,
+        agents,
+        ringing,
+        waiting=waiting,
+        lines_per_agent=lines,
+        trunk_channels_free=trunk,
+        cps_budget=cps,
+    )
     line_room = math.floor(lines * state.active + 1e-9) - len(ringing) - waiting
-    pacers = [make_pacer("progressive"), make_pacer("power", ratio=3.0, tally="active"),
-              make_pacer("adapt_hard_limit", start_level=3.0), _warm(make_pacer("predictive", initial_margin=-3.0))]
+    pacers = [
+        make_pacer("progressive"),
+        make_pacer("power", ratio=3.0, tally="active"),
+        make_pacer("adapt_hard_limit", start_level=3.0),
+        _warm(make_pacer("predictive", initial_margin=-3.0)),
+    ]
     for pacer in pacers:
         n = pacer.decide(state)
         assert 0 <= n <= max(line_room, 0)

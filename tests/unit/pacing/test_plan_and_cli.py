@@ -37,7 +37,9 @@ def test_plan_rejects_an_impossible_contact_rate() -> None:
 
 
 def test_plan_command_json() -> None:
-    result = runner.invoke(app, ["plan", "--list-size", "5000", "--volunteers", "5", "--hours", "4", "--json"])
+    result = runner.invoke(
+        app, ["plan", "--list-size", "5000", "--volunteers", "5", "--hours", "4", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["volunteers"] == 5 and data["contacts_needed"] == 1000
@@ -52,10 +54,25 @@ def test_plan_command_needs_a_question() -> None:
 
 def test_simulate_command_json_and_plot(tmp_path) -> None:
     scenario = tmp_path / "small.toml"
-    scenario.write_text('name = "small"\nagents = 3\nday_hours = 0.5\n[talk]\nmean = 60.0\nsd = 30.0\n')
+    scenario.write_text(
+        'name = "small"\nagents = 3\nday_hours = 0.5\n[talk]\nmean = 60.0\nsd = 30.0\n'
+    )
     plot = tmp_path / "run.png"
-    result = runner.invoke(app, ["simulate", "--scenario", str(scenario), "--policy", "progressive",
-                                 "--seed", "3", "--json", "--plot", str(plot)])
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--scenario",
+            str(scenario),
+            "--policy",
+            "progressive",
+            "--seed",
+            "3",
+            "--json",
+            "--plot",
+            str(plot),
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["agents"] == 3 and data["scenario"]["talk"] == {"mean": 60.0, "sd": 30.0}

@@ -8,7 +8,15 @@ import pytest
 from pacing.events import PacerEvent, PacerState
 from pacing.factory import make_pacer
 from pacing.ledger import AbandonLedger
-from pacing.sim.scenario import BENCHMARK, Break, Lognormal, Login, Scenario, Step, scenario_from_dict
+from pacing.sim.scenario import (
+    BENCHMARK,
+    Break,
+    Login,
+    Lognormal,
+    Scenario,
+    Step,
+    scenario_from_dict,
+)
 from pacing.sim.simulator import simulate
 
 
@@ -39,8 +47,16 @@ def test_open_loop_dialer_loses_calls_as_erlang_b_predicts() -> None:
     # Every dial is a live answer, no deadline: each answer finding no free agent is lost,
     # so abandons / answers is the Erlang-B blocking of 5 agents offered 4 Erlangs.
     handle = 60.0
-    scenario = Scenario(agents=5, human=1.0, machine=0.0, failed=0.0, abandon_deadline=0.0,
-                        talk=Lognormal(handle - 0.01, 30.0), wrap=Lognormal(0.01, 0.0), day_hours=8.0)
+    scenario = Scenario(
+        agents=5,
+        human=1.0,
+        machine=0.0,
+        failed=0.0,
+        abandon_deadline=0.0,
+        talk=Lognormal(handle - 0.01, 30.0),
+        wrap=Lognormal(0.01, 0.0),
+        day_hours=8.0,
+    )
     load = 4.0
     result = simulate(scenario, PoissonDialer(load / handle, scenario.tick, seed=5), seed=5)
     expected = erlang_b(5, load)
@@ -84,8 +100,12 @@ def test_same_seed_same_run_different_seed_different_run() -> None:
 
 def test_breaks_and_logins_change_logged_in_time_exactly() -> None:
     hour = 3600.0
-    sc = BENCHMARK.with_changes(agents=4, day_hours=2.0, breaks=(Break(start=0.5 * hour, duration=0.25 * hour, agents=2),),
-                                logins=(Login(at=hour, agents=3),))
+    sc = BENCHMARK.with_changes(
+        agents=4,
+        day_hours=2.0,
+        breaks=(Break(start=0.5 * hour, duration=0.25 * hour, agents=2),),
+        logins=(Login(at=hour, agents=3),),
+    )
     result = simulate(sc, make_pacer("progressive"), seed=1)
     assert result.available == pytest.approx(4 * 2 * hour - 2 * 0.25 * hour + 3 * hour)
     assert 0.0 < result.busy <= result.available
@@ -99,8 +119,13 @@ def test_a_contact_rate_step_lowers_live_answers() -> None:
 
 
 def test_scenario_from_a_toml_shaped_dict() -> None:
-    sc = scenario_from_dict({"agents": 7, "talk": {"mean": 100.0, "sd": 50.0},
-                             "breaks": [{"start": 60.0, "duration": 600.0, "agents": 2}]})
+    sc = scenario_from_dict(
+        {
+            "agents": 7,
+            "talk": {"mean": 100.0, "sd": 50.0},
+            "breaks": [{"start": 60.0, "duration": 600.0, "agents": 2}],
+        }
+    )
     assert sc.agents == 7 and sc.talk == Lognormal(100.0, 50.0) and sc.breaks[0].agents == 2
     assert sc.wrap == BENCHMARK.wrap
     assert scenario_from_dict(sc.to_dict()) == sc
