@@ -146,7 +146,7 @@ def _build(kind: type, data: Any, where: str) -> Any:
         # ValueError, not TypeError: callers treat every bad scenario input alike.
         raise ValueError(
             f"{where} must be a table like {{ {', '.join(f.name for f in fields(kind))} }}"
-        )  # noqa: TRY004
+        )
     known = {f.name for f in fields(kind)}
     unknown = sorted(set(data) - known)
     if unknown:
