@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 DEFAULT_LEASE_SECONDS = 120
 # Fetch a few more candidates than asked for, so leads dropped by the re-checks rarely cost
 # a second round trip.
-OVERFETCH = 2
+SPARE = 16
 MAX_ROUNDS = 8
 
 
@@ -106,6 +106,23 @@ def next_dialable(
     return leases
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """The columns the re-checks need, without loading whole Contact objects."""
+
+    id: int
+    e164: str
+    zip_code: str | None
+    state: str | None
+    attempts: int
+    priority: int
+
+
+_CANDIDATE_COLUMNS = (
+    Contact.id, Contact.e164, Contact.zip_code, Contact.state, Contact.attempts, Contact.priority,
+)
+
+
 class _Picker:
     """Selects, re-checks and leases candidates inside the caller's transaction."""
 
@@ -151,7 +168,7 @@ class _Picker:
         if agents:
             who = or_(who, col(Callback.agent).in_(sorted(agents)))
         statement = self._lock(
-            select(Contact, Callback)
+            select(*_CANDIDATE_COLUMNS, Callback.id, Callback.agent)
             .join(Callback, col(Callback.contact_id) == Contact.id)
             .where(
                 Callback.campaign_id == self.campaign.id,
@@ -161,58 +178,59 @@ class _Picker:
                 *self.eligible,
             )
             .order_by(col(Callback.due_at), col(Callback.id))
-            .limit(n * OVERFETCH)
+            .limit(n + SPARE)
         )
-        rows = self.session.exec(statement).all()
-        chosen: dict[int, Callback] = {}
-        for contact, callback in rows:
-            chosen.setdefault(contact.id, callback)  # type: ignore[arg-type]
-        contacts = {c.id: c for c, _ in rows}
-        passed = self._recheck([contacts[i] for i in chosen])[:n]
+        chosen: dict[int, tuple[_Candidate, int, str | None]] = {}
+        for row in self.session.exec(statement).all():
+            chosen.setdefault(row[0], (_Candidate(*row[:-2]), row[-2], row[-1]))
+        passed = self._recheck([c for c, _, _ in chosen.values()])[:n]
         self._write_leases(passed, owner, expires)
         return [
-            self._lease(c, owner, expires, chosen[c.id].id, chosen[c.id].agent)  # type: ignore[index]
-            for c in passed
+            self._lease(c, owner, expires, chosen[c.id][1], chosen[c.id][2]) for c in passed
         ]
 
     def regular(self, n: int, owner: str, expires: datetime) -> list[Lease] | None:
         """Lease up to n; None when no candidates were left at all."""
         statement = self._lock(
-            select(Contact)
+            select(*_CANDIDATE_COLUMNS)
             .where(*self.eligible, *self.due)
             .order_by(col(Contact.priority).desc(), col(Contact.next_attempt_at), col(Contact.id))
-            .limit(n * OVERFETCH)
+            .limit(n + SPARE)
         )
-        candidates = list(self.session.exec(statement).all())
+        candidates = [_Candidate(*row) for row in self.session.exec(statement).all()]
         if not candidates:
             return None
         passed = self._recheck(candidates)[:n]
         self._write_leases(passed, owner, expires)
         return [self._lease(c, owner, expires) for c in passed]
 
-    def _recheck(self, candidates: list[Contact]) -> list[Contact]:
+    def _recheck(self, candidates: list[_Candidate]) -> list[_Candidate]:
         """Drop candidates a do-not-call list or a call-count limit now forbids (and park them)."""
         if not candidates:
             return []
         blocked = blocked_numbers(self.session, [c.e164 for c in candidates], self.campaign.id, self.registry)  # type: ignore[arg-type]
-        history = self._attempt_times([c.id for c in candidates if c.e164 not in blocked])  # type: ignore[misc]
+        # Only leads called before can hit a daily or 24-hour limit.
+        history = self._attempt_times([c.id for c in candidates if c.attempts and c.e164 not in blocked])
         passed = []
-        for contact in candidates:
-            reason = blocked.get(contact.e164)
+        for candidate in candidates:
+            reason = blocked.get(candidate.e164)
             if reason is not None:
-                contact.lead_state, contact.dnc_reason = LeadState.DNC, reason.describe()
-            elif exhausted(contact.attempts, self.campaign):
-                contact.lead_state = LeadState.DONE
+                self._park(candidate.id, lead_state=LeadState.DNC, dnc_reason=reason.describe())
+            elif exhausted(candidate.attempts, self.campaign):
+                self._park(candidate.id, lead_state=LeadState.DONE)
+            elif candidate.id not in history:
+                passed.append(candidate)
             else:
-                zones = candidate_zones(contact.e164, contact.zip_code, contact.state)
-                later = next_allowed(history.get(contact.id, []), self.now, self.campaign, zones)  # type: ignore[arg-type]
+                zones = candidate_zones(candidate.e164, candidate.zip_code, candidate.state)
+                later = next_allowed(history[candidate.id], self.now, self.campaign, zones)
                 if later is None:
-                    passed.append(contact)
-                    continue
-                contact.next_attempt_at = later
-            self.session.add(contact)
-        self.session.flush()
+                    passed.append(candidate)
+                else:
+                    self._park(candidate.id, next_attempt_at=later)
         return passed
+
+    def _park(self, contact_id: int, **values: Any) -> None:
+        self.session.exec(update(Contact).where(col(Contact.id) == contact_id).values(**values))  # type: ignore[call-overload]
 
     def _attempt_times(self, contact_ids: list[int]) -> dict[int, list[datetime]]:
         if not contact_ids:
@@ -229,26 +247,21 @@ class _Picker:
             times.setdefault(contact_id, []).append(dialed_at)
         return times
 
-    def _write_leases(self, contacts: list[Contact], owner: str, expires: datetime) -> None:
-        if not contacts:
-            return
-        self.session.exec(  # type: ignore[call-overload]
-            update(Contact)
-            .where(col(Contact.id).in_([c.id for c in contacts]))
-            .values(lease_owner=owner, lease_expires_at=expires)
-            .execution_options(synchronize_session=False)
-        )
-        for contact in contacts:
-            contact.lease_owner, contact.lease_expires_at = owner, expires
+    def _write_leases(self, candidates: list[_Candidate], owner: str, expires: datetime) -> None:
+        if candidates:
+            self.session.exec(  # type: ignore[call-overload]
+                update(Contact)
+                .where(col(Contact.id).in_([c.id for c in candidates]))
+                .values(lease_owner=owner, lease_expires_at=expires)
+            )
 
     def _lease(
-        self, contact: Contact, owner: str, expires: datetime,
+        self, candidate: _Candidate, owner: str, expires: datetime,
         callback_id: int | None = None, agent: str | None = None,
     ) -> Lease:
-        assert contact.id is not None and contact.campaign_id is not None
         return Lease(
-            contact_id=contact.id, campaign_id=contact.campaign_id, e164=contact.e164,
-            owner=owner, expires_at=expires, priority=contact.priority,
+            contact_id=candidate.id, campaign_id=self.campaign.id, e164=candidate.e164,  # type: ignore[arg-type]
+            owner=owner, expires_at=expires, priority=candidate.priority,
             callback_id=callback_id, callback_agent=agent,
         )
 

@@ -34,7 +34,8 @@ class RowParser:
         self.locator = locator
         self._width = len(header.columns)
         self._phones = header.phone_columns()
-        self._scalars = {name: header.index_of(name) for name in _SCALAR_FIELDS}
+        self._scalars = [(name, header.index_of(name)) for name in _SCALAR_FIELDS]
+        self._present = [(name, index) for name, index in self._scalars if index is not None]
         # Columns without a contact field of their own are kept verbatim in `extra`.
         self._extra = [(i, c) for i, c in enumerate(header.columns) if i not in header.fields]
 
@@ -76,10 +77,9 @@ class RowParser:
         return contacts
 
     def _common(self, fields: list[str]) -> tuple[dict[str, Any], LineType | None]:
-        values: dict[str, str | None] = {}
-        for name, index in self._scalars.items():
-            value = fields[index].strip() if index is not None else ""
-            values[name] = value or None
+        values: dict[str, str | None] = dict.fromkeys(_SCALAR_FIELDS)
+        for name, index in self._present:
+            values[name] = fields[index].strip() or None
         zip_code = _zip(values["zip_code"])
         state = values["state"]
         state = state.upper() if state and len(state) == 2 and state.isalpha() else None
@@ -106,6 +106,8 @@ class RowParser:
 def _zip(value: str | None) -> str | None:
     if value is None:
         return None
+    if len(value) == 5 and value.isdigit():
+        return value
     match = _ZIP.match(value)
     if match is None:
         raise RowError(f"ZIP {value!r} is not a 5-digit ZIP code")

@@ -81,7 +81,8 @@ class Contact(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaigns.id")
     list_id: int = Field(foreign_key="contact_lists.id")
-    import_run_id: int | None = Field(default=None, foreign_key="import_runs.id", index=True)
+    # Not indexed: only a rare rollback looks contacts up by run, and the index costs every import.
+    import_run_id: int | None = Field(default=None, foreign_key="import_runs.id")
     source_line: int | None = None
     e164: str = Field(max_length=20)
     voter_id: str | None = Field(default=None, max_length=64)

@@ -179,7 +179,6 @@ def upgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index('ix_contacts_hopper', ['campaign_id', 'lead_state', sa.literal_column('priority DESC'), 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_household_key'), ['household_key'], unique=False)
-        batch_op.create_index(batch_op.f('ix_contacts_import_run_id'), ['import_run_id'], unique=False)
 
     op.create_table('call_attempts',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -303,7 +302,6 @@ def downgrade() -> None:
 
     op.drop_table('call_attempts')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contacts_import_run_id'))
         batch_op.drop_index(batch_op.f('ix_contacts_household_key'))
         batch_op.drop_index('ix_contacts_hopper')
 
