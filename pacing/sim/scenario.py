@@ -144,9 +144,8 @@ _LISTS = {"breaks": Break, "logins": Login, "steps": Step}
 def _build(kind: type, data: Any, where: str) -> Any:
     if not isinstance(data, dict):
         # ValueError, not TypeError: callers treat every bad scenario input alike.
-        raise ValueError(
-            f"{where} must be a table like {{ {', '.join(f.name for f in fields(kind))} }}"
-        )
+        fields_list = ", ".join(f.name for f in fields(kind))
+        raise ValueError(f"{where} must be a table like {{ {fields_list} }}")  # noqa: TRY004
     known = {f.name for f in fields(kind)}
     unknown = sorted(set(data) - known)
     if unknown:
