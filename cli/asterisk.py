@@ -11,6 +11,7 @@ import typer
 
 from cli.common import ConfigOption, JsonOption, console, fail, print_json, settings_or_exit
 from engine.config import AmiSettings, AriSettings, Settings, find_config
+from engine.lab import session
 from engine.pbx import instance
 from engine.pbx.container import ContainerEngine, ContainerError, detect
 from engine.pbx.image import ensure_images
@@ -43,19 +44,12 @@ def build_images(settings: Settings, *, force: bool = False) -> ContainerEngine:
 
 
 def start_pbx(settings: Settings) -> ContainerEngine:
-    """Render, build if needed, and start the PBX (idempotent); shared with `lab up` and the demo."""
+    """Render, build if needed, and start the PBX (idempotent); shared with `lab up`."""
     try:
-        render_pbx(settings)
-    except RenderError as exc:
+        engine = session.start_pbx(settings, _say)
+    except (ContainerError, RenderError) as exc:
         fail(str(exc))
-    engine = build_images(settings)
-    pbx = pbx_instance(settings)
-    try:
-        uid = instance.container_uid(engine, settings.pbx.image)
-        started = instance.start(engine, pbx, uid=uid)
-    except ContainerError as exc:
-        fail(str(exc))
-    _say(f"Asterisk {'started' if started else 'already running'} in container {pbx.name} "
+    _say(f"Asterisk is running in container {settings.pbx.container_name} "
          f"(SIP {settings.pbx.bind_address}:{settings.pbx.sip_port}, ARI :{settings.ari.port}, AMI :{settings.ami.port})")
     return engine
 

@@ -10,18 +10,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.asterisk import start_pbx
 from cli.common import console, fail
 from engine.ari.errors import AriError
 from engine.calls.model import CallOutcome
 from engine.config import ConfigError, load_settings
 from engine.initconfig import InitOptions, write_config
 from engine.lab.demo import DemoResult, run_demo
-from engine.lab.lab import lab_down, lab_up
 from engine.lab.phones import PhoneError
+from engine.lab.session import running_lab
 from engine.pbx.container import ContainerError
+from engine.pbx.render import RenderError
 
 DEMO_DIR = Path(".demo")
+
+
+def _say(message: str) -> None:
+    console.print(f"[dim]·[/] {message}", highlight=False)
 
 
 def _row(table: Table, item: DemoResult) -> None:
@@ -46,23 +50,17 @@ def demo(
         settings = load_settings(config)
     except ConfigError as exc:
         fail(str(exc))
-    engine = start_pbx(settings)
+    table = Table(title="phonebank demo: ten calls through a real Asterisk")
+    for column in ("ok", "number", "callee", "outcome", "cause", "AMD", "agent", "answer→agent ms",
+                   "tones heard (Hz)", "recording"):
+        table.add_column(column)
     try:
-        phones = lab_up(engine, settings, lambda m: console.print(f"[dim]·[/] {m}", highlight=False))
-        table = Table(title="phonebank demo: ten calls through a real Asterisk")
-        for column in ("ok", "number", "callee", "outcome", "cause", "AMD", "agent", "answer→agent ms",
-                       "tones heard (Hz)", "recording"):
-            table.add_column(column)
-        with console.status("agents logging in, calls in progress…"):
+        with running_lab(settings, _say, keep=keep) as lab, console.status("agents logging in, calls in progress…"):
             results = asyncio.run(run_demo(
-                settings, phones, settings.trunks[0].name,
-                lambda item: console.print(f"[dim]·[/] {item.call.number}: {item.result.outcome.value}", highlight=False)))
-    except (ContainerError, PhoneError, AriError, TimeoutError) as exc:
+                settings, list(lab.phones.values()), settings.trunks[0].name,
+                lambda item: _say(f"{item.call.number}: {item.result.outcome.value}")))
+    except (ContainerError, RenderError, PhoneError, AriError, TimeoutError) as exc:
         fail(f"demo stopped: {exc or type(exc).__name__}")
-    finally:
-        if not keep:
-            lab_down(engine, settings)
-            engine.stop(settings.pbx.container_name)
     for item in sorted(results, key=lambda r: r.result.dialed_at or 0):
         _row(table, item)
     console.print(table)

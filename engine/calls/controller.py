@@ -37,6 +37,7 @@ from engine.ari.events import (
 from engine.calls.agent_lines import AgentLine, AgentLines
 from engine.calls.model import CallOutcome, CallRequest, CallResult
 from engine.calls.recordings import discard, finalize, recording_name
+from engine.config import Settings
 from engine.hangup_causes import classify_hangup
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,12 @@ class ControllerConfig:
     spool_recordings: Path
     recordings_dir: Path
     send_attempt_header: Callable[[str], bool] = field(default=lambda trunk: False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ControllerConfig:
+        flags = {trunk.name: trunk.send_attempt_header for trunk in settings.trunks}
+        return cls(settings.spool_dir / "recording", settings.recordings_dir,
+                   lambda name: flags.get(name, False))
 
 
 def _now(event: AriEvent) -> datetime:

@@ -69,11 +69,7 @@ async def run_demo(settings: Settings, phones: list[LabPhone], trunk: str,
                    on_result: Callable[[DemoResult], None], calls: tuple[DemoCall, ...] = DEMO_CALLS) -> list[DemoResult]:
     """Log every agent phone in, place `calls` with at most one per agent in flight, log out."""
     agents = [p for p in phones if p.endpoint.role == "agent"]
-    config = ControllerConfig(
-        spool_recordings=settings.spool_dir / "recording",
-        recordings_dir=settings.recordings_dir,
-        send_attempt_header=lambda name: settings.trunk(name).send_attempt_header,
-    )
+    config = ControllerConfig.from_settings(settings)
     tones = [CALLEE_HZ, *(p.tone_hz for p in phones)]
     tone_of = {p.endpoint.endpoint: p.tone_hz for p in phones}
     results: list[DemoResult] = []

@@ -10,36 +10,17 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from engine.ari.client import AriClient
 from engine.calls.controller import CallController, ControllerConfig
-from engine.config import Settings, load_settings
+from engine.config import load_settings
 from engine.initconfig import InitOptions, write_config
-from engine.lab.lab import lab_down, lab_up
-from engine.lab.phones import LabPhone
-from engine.pbx import instance
-from engine.pbx.container import ContainerEngine, detect
-from engine.pbx.image import ensure_images
-from engine.pbx.pbx import image_targets, pbx_instance
-from engine.pbx.render import render_pbx
+from engine.lab.session import RunningLab, running_lab
 
 pytestmark = pytest.mark.integration
-
-
-@dataclass(frozen=True)
-class Lab:
-    """A running PBX + carrier + phones, and the settings that describe them."""
-
-    settings: Settings
-    engine: ContainerEngine
-    phones: dict[str, LabPhone]
-
-    def phone(self, endpoint: str) -> LabPhone:
-        return self.phones[endpoint]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,42 +30,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
+def lab() -> Iterator[RunningLab]:
     # Not pytest's tmp_path: its retention sweep (three runs) could delete a live lab's files
     # while another pytest run on this machine starts.
     root = Path(tempfile.mkdtemp(prefix="phonebank-lab-"))
     config = write_config(root / "phonebank.toml", InitOptions(
         lab=True, agents=2, supervisors=1, port_offset=20000, name_suffix="-test"))
     settings = load_settings(config)
-    engine = detect(settings.pbx.container_engine)
-    ensure_images(engine, image_targets(settings), settings.pbx.base_image, print)
-    render_pbx(settings)
-    pbx = pbx_instance(settings)
-    uid = instance.container_uid(engine, settings.pbx.image)
-    instance.start(engine, pbx, uid=uid)
     try:
-        phones = lab_up(engine, settings, print)
-        yield Lab(settings, engine, {p.endpoint.endpoint: p for p in phones})
+        with running_lab(settings, print) as running:
+            yield running
     finally:
-        lab_down(engine, settings)
-        engine.stop(pbx.name)
         if os.environ.get("PHONEBANK_KEEP_LAB") is None:
             shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
-async def ari(lab: Lab) -> AsyncIterator[AriClient]:
+async def ari(lab: RunningLab) -> AsyncIterator[AriClient]:
     async with AriClient.from_settings(lab.settings.ari) as client:
         yield client
 
 
 @pytest.fixture
-async def calls(lab: Lab, ari: AriClient) -> AsyncIterator[CallController]:
-    trunks = {t.name: t.send_attempt_header for t in lab.settings.trunks}
-    config = ControllerConfig(
-        spool_recordings=lab.settings.spool_dir / "recording",
-        recordings_dir=lab.settings.recordings_dir,
-        send_attempt_header=lambda name: trunks.get(name, False),
-    )
-    async with CallController(ari, config) as controller:
+async def calls(lab: RunningLab, ari: AriClient) -> AsyncIterator[CallController]:
+    async with CallController(ari, ControllerConfig.from_settings(lab.settings)) as controller:
         yield controller

@@ -20,7 +20,7 @@ from engine.calls.controller import DEAD_CALL_SECONDS, CallController
 from engine.calls.model import CallOutcome, CallRequest
 from engine.lab.carrier import heard_path
 from engine.lab.phones import PhoneControl, control
-from tests.integration.conftest import Lab
+from engine.lab.session import RunningLab as Lab
 from tests.integration.waits import complete_wav
 
 pytestmark = pytest.mark.integration
