@@ -43,7 +43,7 @@ def static_contact_states(show_contacts: str) -> dict[str, str]:
     states: dict[str, str] = {}
     for line in show_contacts.splitlines():
         parts = line.split()
-        if len(parts) >= 4 and parts[0] == "Contact:" and "/" in parts[1]:
+        if len(parts) >= 4 and parts[0] == "Contact:" and "/" in parts[1] and not parts[1].startswith("<"):
             states[parts[1].split("/", 1)[0]] = parts[3]
     return states
 
