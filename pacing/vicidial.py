@@ -1,8 +1,9 @@
 """An emulation of VICIdial's ADAPT_HARD_LIMIT dial method, for comparison in benchmarks.
 
 Written from VICIdial's public documentation of its campaign settings, not from its code:
-- calls to place = dial level x counted agents - calls already in progress, where counted agents
-  are those READY or INCALL (only READY with ``available_only``, "available only ratio tally");
+- lines = dial level x counted agents, where counted agents are those READY or INCALL and lines
+  include those agents are talking on (so level 1.0 is progressive); with ``available_only``
+  ("available only ratio tally") only READY agents count, and only lines ringing or waiting;
 - the dial level is recomputed every ``interval`` seconds: it rises when agents have been
   waiting for calls more than ``diff_target`` ("dial level difference target") and falls when
   calls have been waiting for agents; ``intensity`` ("adapt intensity modifier") makes it climb
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from pacing.caps import apply_caps
 from pacing.events import ON_CALL, PacerState
@@ -59,10 +62,15 @@ class AdaptHardLimitPacer(LedgerPacer):
         elif state.now >= self._next_adapt:
             self._adapt(state)
             self._next_adapt = state.now + p.interval
-        talking = int((state.agent_states == ON_CALL).sum())
-        counted = state.ready if p.available_only else state.ready + talking
-        wanted = math.ceil(self.level * counted - 1e-9) - state.in_flight - state.waiting
-        return apply_caps(wanted, state)
+        if p.available_only:
+            lines_wanted, lines_used = self.level * state.ready, state.in_flight + state.waiting
+        else:
+            # Lines per active agent count the lines agents are talking on, so level 1.0 is
+            # progressive: one line per agent, busy or not.
+            talking = int(np.count_nonzero(state.agent_states == ON_CALL))
+            lines_wanted = self.level * (state.ready + talking)
+            lines_used = state.in_flight + state.waiting + talking
+        return apply_caps(math.ceil(lines_wanted - 1e-9) - lines_used, state)
 
     def _adapt(self, state: PacerState) -> None:
         p = self.params
