@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from pacing.events import AgentState, CallHandled, CallOutcome, DialOutcome, PacerState
 from pacing.factory import make_pacer
+from pacing.ledger import AbandonLedger
 from pacing.lookahead import largest_safe_dials, moments
+from pacing.margin import MarginController
 from pacing.predictive import PredictivePacer
 
 R, C, W, P = AgentState.READY, AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.PAUSED
@@ -168,3 +170,29 @@ def test_factory_rejects_unknown_modes_and_settings() -> None:
         make_pacer("predictive", speed=3)
     with pytest.raises(ValueError, match="positive"):
         make_pacer("power", ratio=0)
+
+
+def test_vicidial_emulation_at_level_one_is_progressive() -> None:
+    state = _state([(R, 5.0)] * 3 + [(C, 40.0)] * 5 + [(W, 2.0)], ringing=[2.0])
+    assert make_pacer("adapt_hard_limit").decide(state) == make_pacer("progressive").decide(state) == 2
+
+
+def test_margin_controller_balances_at_the_aimed_rate() -> None:
+    ledger = AbandonLedger()
+    controller = MarginController(target=0.03, operating_target=0.025, z=1.0, gain=0.1)
+    assert controller.aim(ledger, 0.0) == pytest.approx(0.025)
+    # 1 abandon per 40 live answers is exactly 2.5%: the margin ends where it began.
+    for _ in range(40):
+        controller.on_live_answer(ledger, 0.0)
+    controller.on_abandon()
+    assert controller.z == pytest.approx(1.0)
+
+
+def test_margin_controller_aims_lower_when_the_window_is_spent() -> None:
+    ledger = AbandonLedger()
+    for _ in range(2000):
+        ledger.record_live(0.0)
+    for _ in range(100):
+        ledger.record_abandon(0.0)  # 5% so far: the next answers must run far under target
+    controller = MarginController(target=0.03, operating_target=0.025)
+    assert controller.aim(ledger, 0.0) == pytest.approx(0.025 / 4)
