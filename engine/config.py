@@ -111,8 +111,8 @@ class LabSettings(BaseModel):
     carrier_rtp_end: int = 11999
     phone_image: str = "localhost/phonebank-lab:22"
     phone_container_prefix: str = "phonebank-phone"
-    # Each phone takes three ports from here: SIP, control socket, and an RTP pair.
-    phone_port_base: int = 15000
+    # Each phone takes 20 ports from here: SIP (and baresip's TCP/TLS next to it), control, RTP.
+    phone_port_base: int = 16000
 
 
 class AmdSettings(BaseModel):

@@ -69,7 +69,7 @@ def config_text(options: InitOptions) -> str:
             f"carrier_ami_port = {5039 + off}",
             f"carrier_rtp_start = {11000 + off}",
             f"carrier_rtp_end = {11999 + off}",
-            f"phone_port_base = {15000 + off}",
+            f"phone_port_base = {16000 + off}",
             f'phone_container_prefix = "phonebank-phone{suffix}"',
             f"carrier_ami_secret = {_q(new_secret())}",
             "",

@@ -94,7 +94,9 @@ def ensure_images(engine: ContainerEngine, targets: ImageTargets, base: str, rep
                   *, force: bool = False) -> None:
     """Build both targets unless images built from this very Dockerfile and base exist."""
     dockerfile = dockerfile_path()
-    digest = _digest(dockerfile, base)
+    # podman's default OCI format drops HEALTHCHECK; the docker format keeps it.
+    engine_args = ["--format", "docker", "--pull=never"] if engine.name == "podman" else []
+    digest = _digest(dockerfile, base + " ".join(engine_args))
     current = all(engine.image_label(image, HASH_LABEL) == digest for image in (targets.asterisk, targets.lab))
     if current and not force:
         return
@@ -102,8 +104,6 @@ def ensure_images(engine: ContainerEngine, targets: ImageTargets, base: str, rep
     for target, tag in (("asterisk", targets.asterisk), ("lab", targets.lab)):
         report(f"building {tag} (target {target}) from {dockerfile.name}")
         args = ["build", "--network", "host", "-f", str(dockerfile), "--target", target, "-t", tag,
-                "--build-arg", f"BASE={base_image}", "--label", f"{HASH_LABEL}={digest}"]
-        if engine.name == "podman":
-            args.append("--pull=never")
+                "--build-arg", f"BASE={base_image}", "--label", f"{HASH_LABEL}={digest}", *engine_args]
         engine.run([*args, str(dockerfile.parent)], timeout=1800)
 

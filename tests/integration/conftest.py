@@ -55,3 +55,13 @@ async def ari(lab: RunningLab) -> AsyncIterator[AriClient]:
 async def calls(lab: RunningLab, ari: AriClient) -> AsyncIterator[CallController]:
     async with CallController(ari, ControllerConfig.from_settings(lab.settings)) as controller:
         yield controller
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Report the answer-to-bridged delays the call-path tests measured on Asterisk's clock."""
+    delays = [value for report in terminalreporter.stats.get("passed", [])
+              for key, value in getattr(report, "user_properties", []) if key == "answer_to_bridged_ms"]
+    if delays:
+        terminalreporter.write_line(
+            f"answer-to-bridged delay from Asterisk events: {', '.join(f'{d} ms' for d in delays)} "
+            "(benchmarks/connect_latency.py for p50/p99)")
