@@ -38,13 +38,13 @@ class MarginController:
         wanted = self.operating_target * (live + self.lookahead_answers) - abandons
         return min(self.target, max(0.25 * self.operating_target, wanted / self.lookahead_answers))
 
-    def on_live_answer(self, ledger: AbandonLedger, now: float, scale: float = 1.0) -> None:
-        """A live answer (abandoned or not) lowers the margin by ``scale * gain * aim``."""
-        self._move(-scale * self.gain * self.aim(ledger, now))
+    def on_live_answer(self, ledger: AbandonLedger, now: float) -> None:
+        """A live answer (abandoned or not) lowers the margin by ``gain * aim``."""
+        self._move(-self.gain * self.aim(ledger, now))
 
-    def on_abandon(self, scale: float = 1.0) -> None:
-        """An abandon raises the margin by ``scale * gain``."""
-        self._move(scale * self.gain)
+    def on_abandon(self) -> None:
+        """An abandon raises the margin by ``gain``."""
+        self._move(self.gain)
 
     def _move(self, step: float) -> None:
         self.z = min(self.z_max, max(self.z_min, self.z + step))

@@ -23,8 +23,6 @@ from pacing.lookahead import largest_safe_dials, moments
 from pacing.margin import MarginController
 from pacing.policies import LedgerPacer, progressive_dials
 
-SMALL_TEAM_GAIN_REFERENCE = 20
-
 
 @dataclass(frozen=True)
 class PredictiveParams:
@@ -70,7 +68,6 @@ class PredictivePacer(LedgerPacer):
             p.target_abandon, p.operating_target, p.initial_margin, p.margin_gain
         )
         self._horizons = np.arange(p.horizon + 1, dtype=np.float64)
-        self._gain_scale = 1.0
 
     def observe(self, event: PacerEvent) -> None:
         """Update the ledger, the margin and the estimators."""
@@ -78,9 +75,9 @@ class PredictivePacer(LedgerPacer):
         if isinstance(event, DialOutcome):
             self.calls.observe(event)
             if event.outcome == CallOutcome.HUMAN:
-                self.margin.on_live_answer(self.ledger, event.at, self._gain_scale)
+                self.margin.on_live_answer(self.ledger, event.at)
         elif isinstance(event, Abandon):
-            self.margin.on_abandon(self._gain_scale)
+            self.margin.on_abandon()
         elif isinstance(event, CallHandled):
             self.handles.observe(event.talk, event.wrap)
 
@@ -93,9 +90,6 @@ class PredictivePacer(LedgerPacer):
     def decide(self, state: PacerState) -> int:
         """Calls to start now, within the hard caps."""
         progressive = progressive_dials(state)
-        # Small teams see few answers an hour: larger steps keep the margin's reaction time in
-        # hours rather than days.
-        self._gain_scale = max(1.0, (SMALL_TEAM_GAIN_REFERENCE / max(state.active, 1)) ** 0.5)
         if state.active <= self.params.small_team or not self.warmed_up:
             return apply_caps(progressive, state)
         limit = apply_caps(10**9, state)
