@@ -19,9 +19,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from engine.ari.client import AriClient
 from engine.ari.errors import AriError
@@ -77,7 +78,7 @@ class ControllerConfig:
 
 
 def _now(event: AriEvent) -> datetime:
-    return event.timestamp or datetime.now(timezone.utc)
+    return event.timestamp or datetime.now(UTC)
 
 
 class CallController:
@@ -93,7 +94,7 @@ class CallController:
         self._group: asyncio.TaskGroup | None = None
         self._ready = asyncio.Event()
 
-    async def __aenter__(self) -> CallController:
+    async def __aenter__(self) -> Self:
         self._group = asyncio.TaskGroup()
         await self._group.__aenter__()
         self._reader = self._group.create_task(self._read())
@@ -140,7 +141,7 @@ class CallController:
         variables = {"PB_ATTEMPT": request.attempt_id, "PB_AMD_PARAMS": request.amd_params}
         if self._config.send_attempt_header(request.trunk):
             variables["PJSIP_HEADER(add,X-Phonebank-Attempt)"] = request.attempt_id
-        call.result.dialed_at = datetime.now(timezone.utc)
+        call.result.dialed_at = datetime.now(UTC)
         try:
             channel = await self._ari.originate(
                 f"PJSIP/{request.number}@{request.trunk}", channel_id=request.attempt_id,
@@ -241,7 +242,7 @@ class CallController:
     async def _start_recording(self, call: _LiveCall) -> None:
         if call.line is None or call.recording is not None:
             return
-        when = call.result.connected_at or datetime.now(timezone.utc)
+        when = call.result.connected_at or datetime.now(UTC)
         name = recording_name(call.request.campaign, call.request.attempt_id, when)
         call.recording = name
         call.recording_done = asyncio.get_running_loop().create_future()

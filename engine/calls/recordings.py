@@ -7,8 +7,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from engine.calls.model import Recording
 from engine.audio import read_samples
+from engine.calls.model import Recording
 
 
 def recording_name(campaign: str, attempt_id: str, when: datetime) -> str:

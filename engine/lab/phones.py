@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.config import Settings
 from engine.audio import write_tone
+from engine.config import Settings
 from engine.lab.carrier import lab_dir, lab_settings
 from engine.pbx.container import ContainerEngine, ContainerSpec, Mount
 from engine.pbx.render import PhoneEndpoint, PhonePorts, phone_endpoints, render_phone

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 EngineChoice = Literal["auto", "podman", "docker", "none"]
 
@@ -84,7 +85,7 @@ class ContainerEngine:
         try:
             result = subprocess.run(
                 [self.binary, *args], env=self.env, capture_output=True, timeout=timeout,
-                input=stdin.decode("latin-1") if stdin is not None else None, text=True,
+                input=stdin.decode("latin-1") if stdin is not None else None, text=True, check=False,
             )
         except subprocess.TimeoutExpired as exc:
             raise ContainerError(f"`{self.name} {args[0]}` did not finish within {timeout:.0f} s") from exc
@@ -151,7 +152,7 @@ class ContainerEngine:
 
 def _docker_answers(binary: str) -> bool:
     try:
-        return subprocess.run([binary, "info"], capture_output=True, timeout=10).returncode == 0
+        return subprocess.run([binary, "info"], capture_output=True, timeout=10, check=False).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 

@@ -60,7 +60,7 @@ def ensure_base(engine: ContainerEngine, base: str, report: Report) -> str:
     rootfs = build_rootfs(cache_dir() / "rootfs-sid", report)
     tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
     imported = subprocess.run([engine.binary, "import", "-", LOCAL_BASE], stdin=tar.stdout,
-                              env=engine.env, capture_output=True, text=True, timeout=600)
+                              env=engine.env, capture_output=True, text=True, timeout=600, check=False)
     tar.wait()
     if imported.returncode != 0 or tar.returncode != 0:
         raise ContainerError(f"importing {rootfs} as {LOCAL_BASE} failed: {imported.stderr.strip()[-200:]}")
@@ -79,7 +79,7 @@ def build_rootfs(target: Path, report: Report) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     report(f"debootstrap sid into {target} (about a minute)")
     result = subprocess.run(["debootstrap", "--variant=minbase", "sid", str(target), DEBIAN_MIRROR],
-                            capture_output=True, text=True, timeout=1800)
+                            capture_output=True, text=True, timeout=1800, check=False)
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-1:]
         raise ContainerError(f"debootstrap of Debian sid failed ({' '.join(tail)}): check that {DEBIAN_MIRROR} is reachable")

@@ -143,7 +143,7 @@ def render_carrier(settings: Settings, out: Path) -> list[Path]:
     return _render_files(_environment(), names, context, out)
 
 
-def render_phone(settings: Settings, phone: PhoneEndpoint, ports: "PhonePorts", out: Path,
+def render_phone(settings: Settings, phone: PhoneEndpoint, ports: PhonePorts, out: Path,
                  tone_path: str, heard_path: str) -> list[Path]:
     """Write a baresip config folder for one lab phone."""
     context: dict[str, Any] = {
@@ -172,7 +172,7 @@ class PhonePorts:
     rtp_end: int
 
     @classmethod
-    def for_index(cls, base: int, index: int) -> "PhonePorts":
+    def for_index(cls, base: int, index: int) -> PhonePorts:
         # baresip also opens SIP over TCP and TLS next to the UDP port, so the control socket
         # and RTP keep clear of start+1..start+3.
         start = base + index * 20

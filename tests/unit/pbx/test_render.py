@@ -23,7 +23,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def _section(text: str, name: str) -> str:
-    match = re.search(rf"^\[{re.escape(name)}\]\n(.*?)(?=^\[|\Z)", text, re.M | re.S)
+    match = re.search(rf"^\[{re.escape(name)}\]\n(.*?)(?=^\[|\Z)", text, re.MULTILINE | re.DOTALL)
     assert match, f"no [{name}] section"
     return match.group(1)
 
@@ -42,7 +42,7 @@ def test_pbx_config_is_complete_and_uses_generated_secrets(settings: Settings) -
     for phone in [*settings.agents, *settings.supervisors]:
         assert f"password = {phone.password}" in pjsip
     assert f"password = {settings.trunks[0].password}" in _section(pjsip, "lab-auth")
-    loaded = re.findall(r"^load = (\S+)\.so$", (etc / "modules.conf").read_text(), re.M)
+    loaded = re.findall(r"^load = (\S+)\.so$", (etc / "modules.conf").read_text(), re.MULTILINE)
     assert loaded == list(PBX_MODULES)
     assert "autoload = no" in (etc / "modules.conf").read_text()
 
@@ -71,7 +71,7 @@ def test_carrier_answers_the_trunk_with_its_credentials(settings: Settings, tmp_
     assert f"username = {trunk.username}" in pjsip and f"password = {trunk.password}" in pjsip
     assert settings.lab is not None and f":{settings.lab.carrier_sip_port}" in pjsip
     assert "transmit_silence = yes" in (out / "asterisk.conf").read_text()
-    loaded = re.findall(r"^load = (\S+)\.so$", (out / "modules.conf").read_text(), re.M)
+    loaded = re.findall(r"^load = (\S+)\.so$", (out / "modules.conf").read_text(), re.MULTILINE)
     assert loaded == list(CARRIER_MODULES)
 
 
