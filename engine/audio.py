@@ -53,7 +53,7 @@ def tone_levels(samples: np.ndarray, rate: int, freqs: list[float], *, width: fl
     who was audible for a good part of a call holds percents of the power, while codec noise
     and intermodulation between two tones hold millionths.
     """
-    if len(samples) < rate // 10:
+    if len(samples) < rate // 50:
         return {f: 0.0 for f in freqs}
     power = np.abs(np.fft.rfft(samples * np.hanning(len(samples)))) ** 2
     bins = np.fft.rfftfreq(len(samples), 1 / rate)
@@ -80,3 +80,19 @@ def wav_complete(path: Path) -> bool:
     except OSError:
         return False
     return len(header) == 8 and header[:4] == b"RIFF" and int.from_bytes(header[4:8], "little") + 8 == size and size > 44
+
+
+def tone_onset(path: Path, hz: float, *, frame: float = 0.05, threshold: float = 0.3) -> float | None:
+    """Seconds from the start of a WAV to the first frame where `hz` holds `threshold` of the power.
+
+    None if the tone never does. With 50 ms frames the answer is good to one frame.
+    """
+    samples, rate = read_samples(path)
+    size = int(rate * frame)
+    for index in range(len(samples) // size):
+        chunk = samples[index * size:(index + 1) * size]
+        if float(np.abs(chunk).max(initial=0.0)) < 1.0:
+            continue
+        if tone_levels(chunk, rate, [hz], width=40.0)[hz] >= threshold:
+            return index * frame
+    return None

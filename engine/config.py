@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 CONFIG_ENV = "PHONEBANK_CONFIG"
 DEFAULT_CONFIG_NAME = "phonebank.toml"
 ENV_PREFIX = "PHONEBANK_"
+SPOOL_IN_CONTAINER = "/var/spool/asterisk"
 
 
 class ConfigError(Exception):
@@ -160,6 +161,16 @@ class Settings(BaseModel):
     @property
     def spool_dir(self) -> Path:
         return self.state_dir / "asterisk" / "spool"
+
+    @property
+    def sounds_dir(self) -> Path:
+        """Campaign prompts (safe-harbor, voicemail): on the spool volume, so Asterisk sees them."""
+        return self.spool_dir / "sounds"
+
+    def media_uri(self, sound: Path) -> str:
+        """The ARI media URI of a WAV under `sounds_dir`, as Asterisk's container sees it."""
+        relative = sound.resolve().relative_to(self.sounds_dir.resolve()).with_suffix("")
+        return f"sound:{SPOOL_IN_CONTAINER}/sounds/{relative.as_posix()}"
 
     @property
     def database_url(self) -> str:

@@ -3,13 +3,18 @@
 Flow of an outbound call (DESIGN.md "Call flow"):
   originate into Stasis with channelId = attempt id ("dialed")
   -> answered: with AMD, continue into the dialplan's AMD() and come back ("customer", verdict)
-  -> live: add to the longest-idle agent's bridge, record the bridge
+  -> machine: hang up, or leave a voicemail (dialplan `vmdrop`: wait for the beep, play, hang up)
+  -> live: add to the longest-idle willing agent's bridge, record the bridge; with nobody free,
+     wait up to the abandon deadline, then play the safe-harbor message (a key press opts out)
   -> hang-up: stop the recording, move it into place, release the agent, resolve the result.
 Calls that never answer end with ChannelDestroyed and are classified by hangup cause.
 
+Calls are originated straight into Stasis rather than into the dialplan: only then does the
+application receive the ring, answer and hangup cause of a call that never answers.
+
 Events are handled strictly in order by one task; anything that must wait for a later event
-(a recording's end) runs in a task of the controller's own TaskGroup, so the reader never blocks
-on itself.
+(a recording's end, an abandon deadline) runs in a task of the controller's own TaskGroup, so the
+reader never blocks on itself.
 """
 
 from __future__ import annotations
@@ -22,21 +27,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 from engine.ari.client import AriClient
 from engine.ari.errors import AriError
 from engine.ari.events import (
     AriEvent,
     ChannelDestroyed,
+    ChannelDtmfReceived,
     ChannelEnteredBridge,
     ChannelStateChange,
+    PlaybackFinished,
     RecordingFailed,
     RecordingFinished,
     StasisStart,
 )
 from engine.calls.agent_lines import AgentLine, AgentLines
-from engine.calls.model import CallOutcome, CallRequest, CallResult
+from engine.calls.model import CallOutcome, CallRequest, CallResult, MachineAction
 from engine.calls.recordings import discard, finalize, recording_name
 from engine.config import Settings
 from engine.hangup_causes import classify_hangup
@@ -52,14 +59,50 @@ RECORDING_FINISH_TIMEOUT = 10.0
 DEAD_CALL_SECONDS = 0.5
 
 
+class AgentHooks(Protocol):
+    """What the controller asks of, and tells, whoever owns agent state (agents/)."""
+
+    def willing(self, endpoint: str) -> bool:
+        """May this logged-in agent take a call now?"""
+
+    def logged_in(self, endpoint: str) -> None: ...
+
+    def connected(self, endpoint: str, attempt_id: str) -> None: ...
+
+    def customer_left(self, endpoint: str, attempt_id: str) -> None: ...
+
+    def logged_out(self, endpoint: str) -> None: ...
+
+
+class EveryoneReady:
+    """Agent hooks for when nobody tracks agent state: any idle line takes a call."""
+
+    def willing(self, endpoint: str) -> bool:
+        return True
+
+    def logged_in(self, endpoint: str) -> None:
+        return None
+
+    def connected(self, endpoint: str, attempt_id: str) -> None:
+        return None
+
+    def customer_left(self, endpoint: str, attempt_id: str) -> None:
+        return None
+
+    def logged_out(self, endpoint: str) -> None:
+        return None
+
+
 @dataclass
 class _LiveCall:
     request: CallRequest
     result: CallResult
     done: asyncio.Future[CallResult]
+    greeting_end: float | None = None  # loop time, for the abandon deadline
     line: AgentLine | None = None
     recording: str | None = None
     recording_done: asyncio.Future[bool] | None = None
+    in_safe_harbor: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +120,11 @@ class ControllerConfig:
                    lambda name: flags.get(name, False))
 
 
+def _endpoint_of(channel_name: str) -> str:
+    """'PJSIP/agent1001-0000002a' -> 'agent1001'."""
+    return channel_name.split("/", 1)[-1].rsplit("-", 1)[0]
+
+
 def _now(event: AriEvent) -> datetime:
     return event.timestamp or datetime.now(UTC)
 
@@ -84,11 +132,14 @@ def _now(event: AriEvent) -> datetime:
 class CallController:
     """Owns live calls and agent lines for one Asterisk. Use as `async with`."""
 
-    def __init__(self, ari: AriClient, config: ControllerConfig) -> None:
+    def __init__(self, ari: AriClient, config: ControllerConfig, agents: AgentHooks | None = None) -> None:
         self._ari = ari
         self._config = config
+        self._agents: AgentHooks = agents or EveryoneReady()
         self._calls: dict[str, _LiveCall] = {}
+        self._waiting: list[_LiveCall] = []
         self._recordings: dict[str, _LiveCall] = {}
+        self._playbacks: dict[str, _LiveCall] = {}
         self.lines = AgentLines()
         self._line_changed = asyncio.Condition()
         self._group: asyncio.TaskGroup | None = None
@@ -99,6 +150,7 @@ class CallController:
         await self._group.__aenter__()
         self._reader = self._group.create_task(self._read())
         await self._ready.wait()
+        await self._adopt_existing()
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -109,6 +161,18 @@ class CallController:
 
     # public API
 
+    @property
+    def in_flight(self) -> int:
+        """Calls dialled and not yet over."""
+        return len(self._calls)
+
+    def in_flight_ids(self) -> list[str]:
+        return list(self._calls)
+
+    def waiting(self) -> int:
+        """Answered calls waiting for an agent."""
+        return len(self._waiting)
+
     async def place(self, request: CallRequest) -> CallResult:
         """Dial and wait until the attempt is over, whatever its outcome."""
         return await self.start(request)
@@ -118,8 +182,7 @@ class CallController:
         loop = asyncio.get_running_loop()
         call = _LiveCall(request, CallResult(request), loop.create_future())
         self._calls[request.attempt_id] = call
-        assert self._group is not None
-        self._group.create_task(self._originate(call))
+        self._spawn(self._originate(call))
         return call.done
 
     async def wait_for_agents(self, count: int, timeout: float) -> None:
@@ -128,11 +191,23 @@ class CallController:
             async with self._line_changed:
                 await self._line_changed.wait_for(lambda: len(self.lines) >= count)
 
+    async def hangup_customer(self, endpoint: str) -> bool:
+        """End the agent's current call (the agent pressed hang-up). False if there is none."""
+        line = self.lines.get(endpoint)
+        if line is None or line.customer is None:
+            return False
+        await self._ari.hangup(line.customer, missing_ok=True)
+        return True
+
     async def logout(self, endpoint: str) -> None:
         """Hang up an agent's login channel (the phone sees the call end)."""
         line = self.lines.get(endpoint)
         if line is not None:
             await self._ari.hangup(line.channel_id, missing_ok=True)
+
+    async def agent_available(self) -> None:
+        """An agent became willing: give them the longest-waiting answered call, if any."""
+        await self._serve_waiting()
 
     # origination
 
@@ -179,7 +254,18 @@ class CallController:
             call = self._calls[channel_id]
             call.result.connected_at = _now(event)
             call.result.outcome = CallOutcome.CONNECTED
+            if call.line is not None:
+                self._agents.connected(call.line.endpoint, call.request.attempt_id)
             await self._start_recording(call)
+        elif isinstance(event, ChannelDtmfReceived) and channel_id in self._calls:
+            call = self._calls[channel_id]
+            if call.in_safe_harbor and event.digit == call.request.optout_digit:
+                call.result.opted_out = True
+                await self._ari.hangup(channel_id)
+        elif isinstance(event, PlaybackFinished) and event.playback:
+            call = self._playbacks.pop(event.playback.id, None)
+            if call is not None:
+                await self._ari.hangup(call.request.attempt_id, missing_ok=True)
         elif isinstance(event, ChannelDestroyed) and channel_id is not None:
             await self._on_destroyed(event, channel_id)
         elif isinstance(event, RecordingFinished | RecordingFailed) and event.recording:
@@ -190,28 +276,43 @@ class CallController:
     async def _on_stasis_start(self, event: StasisStart) -> None:
         role, *rest = event.args
         assert event.channel is not None
+        channel_id = event.channel.id
+        call = self._calls.get(channel_id)
         if role == "agent-login" and rest:
-            await self._login(event.channel.id, rest[0])
-        elif role == "dialed" and event.channel.id in self._calls:
-            call = self._calls[event.channel.id]
+            await self._login(channel_id, rest[0])
+        elif role == "dialed" and call is not None:
             call.result.answered_at = call.result.answered_at or _now(event)
             call.result.outcome = CallOutcome.CALLEE_HANGUP
             if call.request.amd:
-                await self._ari.continue_in_dialplan(event.channel.id, context=OUTBOUND_CONTEXT,
-                                                     extension="amd", priority=1)
+                await self._ari.continue_in_dialplan(channel_id, context=OUTBOUND_CONTEXT, extension="amd", priority=1)
             else:
+                call.greeting_end = time.monotonic()
                 await self._connect(call)
-        elif role == "customer" and event.channel.id in self._calls:
-            call = self._calls[event.channel.id]
+        elif role == "customer" and call is not None:
+            call.greeting_end = time.monotonic()
             call.result.greeting_end_at = _now(event)
             call.result.amd_status = rest[1] if len(rest) > 1 else ""
             call.result.amd_cause = rest[2] if len(rest) > 2 else ""
             call.result.outcome = CallOutcome.CALLEE_HANGUP
             if call.result.amd_status == "MACHINE":
-                call.result.outcome = CallOutcome.MACHINE
-                await self._ari.hangup(event.channel.id)
+                await self._machine(call)
             else:
                 await self._connect(call)
+        elif role in ("dialed", "customer"):
+            # A call this controller did not place (a previous engine's): nobody will look
+            # after it, so it ends now rather than sit in silence.
+            await self._ari.hangup(channel_id, missing_ok=True)
+
+    async def _machine(self, call: _LiveCall) -> None:
+        call.result.outcome = CallOutcome.MACHINE
+        request = call.request
+        if request.machine_action is MachineAction.VOICEMAIL and request.voicemail:
+            call.result.voicemail_dropped = True
+            await self._ari.set_variable(request.attempt_id, "PB_VOICEMAIL", request.voicemail.removeprefix("sound:"))
+            await self._ari.continue_in_dialplan(request.attempt_id, context=OUTBOUND_CONTEXT,
+                                                 extension="vmdrop", priority=1)
+        else:
+            await self._ari.hangup(request.attempt_id)
 
     async def _login(self, channel_id: str, endpoint: str) -> None:
         bridge_id = f"agent-{endpoint}"
@@ -221,26 +322,68 @@ class CallController:
         await self._ari.destroy_bridge(bridge_id, missing_ok=True)
         await self._ari.create_bridge(bridge_id, type="mixing", name=endpoint)
         await self._ari.add_channel(bridge_id, channel_id)
-        async with self._line_changed:
-            self.lines.add(AgentLine(endpoint, channel_id, bridge_id, idle_since=time.monotonic()))
-            self._line_changed.notify_all()
+        await self._add_line(AgentLine(endpoint, channel_id, bridge_id, idle_since=time.monotonic()))
         log.info("agent %s logged in on %s", endpoint, channel_id)
 
+    async def _add_line(self, line: AgentLine) -> None:
+        async with self._line_changed:
+            self.lines.add(line)
+            self._line_changed.notify_all()
+        self._agents.logged_in(line.endpoint)
+        await self._serve_waiting()
+
+    def _willing_for(self, call: _LiveCall) -> Callable[[str], bool]:
+        wanted = call.request.agent
+        return lambda endpoint: (wanted is None or endpoint == wanted) and self._agents.willing(endpoint)
+
     async def _connect(self, call: _LiveCall) -> None:
-        line = self.lines.take(call.request.attempt_id)
+        line = self.lines.take(call.request.attempt_id, willing=self._willing_for(call))
         if line is None:
-            call.result.outcome = CallOutcome.ABANDONED
-            await self._ari.hangup(call.request.attempt_id)
+            self._waiting.append(call)
+            self._spawn(self._abandon_after_deadline(call))
             return
+        await self._bridge(call, line)
+
+    async def _bridge(self, call: _LiveCall, line: AgentLine) -> None:
         call.line = line
         call.result.agent = line.endpoint
         # CONNECTED only once Asterisk says the channel entered the bridge: a callee who hangs
         # up at once is gone before that, and must not count as a conversation.
-        call.result.outcome = CallOutcome.CALLEE_HANGUP
         await self._ari.add_channel(line.bridge_id, call.request.attempt_id)
 
+    async def _serve_waiting(self) -> None:
+        for call in list(self._waiting):
+            line = self.lines.take(call.request.attempt_id, willing=self._willing_for(call))
+            if line is None:
+                continue
+            self._waiting.remove(call)
+            try:
+                await self._bridge(call, line)
+            except AriError as exc:
+                log.info("waiting call %s left before it could be bridged: %s", call.request.attempt_id, exc)
+
+    async def _abandon_after_deadline(self, call: _LiveCall) -> None:
+        assert call.greeting_end is not None
+        await asyncio.sleep(max(0.0, call.greeting_end + call.request.abandon_deadline - time.monotonic()))
+        if call not in self._waiting:
+            return
+        self._waiting.remove(call)
+        call.result.outcome = CallOutcome.ABANDONED
+        call.result.safe_harbor_at = datetime.now(UTC)
+        attempt = call.request.attempt_id
+        try:
+            if call.request.safe_harbor:
+                call.in_safe_harbor = True
+                playback_id = f"safe-harbor-{attempt}"
+                self._playbacks[playback_id] = call
+                await self._ari.play(attempt, call.request.safe_harbor, playback_id=playback_id)
+            else:
+                await self._ari.hangup(attempt, missing_ok=True)
+        except AriError as exc:
+            log.info("abandoned call %s was gone before the safe-harbor message: %s", attempt, exc)
+
     async def _start_recording(self, call: _LiveCall) -> None:
-        if call.line is None or call.recording is not None:
+        if call.line is None or call.recording is not None or not call.request.record:
             return
         when = call.result.connected_at or datetime.now(UTC)
         name = recording_name(call.request.campaign, call.request.attempt_id, when)
@@ -260,12 +403,13 @@ class CallController:
         call.result.hungup_at = _now(event)
         call.result.cause = event.cause
         call.result.cause_txt = event.cause_txt
+        if call in self._waiting:
+            self._waiting.remove(call)
         if call.result.answered_at is None:
             timed_out = event.cause == 19
             self._finish(call, CallOutcome.unanswered(classify_hangup(event.cause, timed_out=timed_out)))
             return
-        assert self._group is not None
-        self._group.create_task(self._wrap_up(call))
+        self._spawn(self._wrap_up(call))
 
     async def _wrap_up(self, call: _LiveCall) -> None:
         result = call.result
@@ -278,18 +422,21 @@ class CallController:
                 finished = await asyncio.wait_for(call.recording_done, RECORDING_FINISH_TIMEOUT)
             except TimeoutError:
                 finished = False
-                call.result.notes.append("recording did not report its end")
+                result.notes.append("recording did not report its end")
             if finished and result.outcome is CallOutcome.CALLEE_HANGUP:
                 discard(self._config.spool_recordings, call.recording)
             elif finished:
                 try:
-                    call.result.recording = await asyncio.to_thread(
+                    result.recording = await asyncio.to_thread(
                         finalize, self._config.spool_recordings, self._config.recordings_dir, call.recording)
                 except (OSError, ValueError) as exc:
-                    call.result.notes.append(f"recording not kept: {exc}")
+                    result.notes.append(f"recording not kept: {exc}")
         if call.line is not None:
             self.lines.release(call.line.endpoint, time.monotonic())
-        self._finish(call, call.result.outcome)
+            if result.connected_at is not None:
+                self._agents.customer_left(call.line.endpoint, call.request.attempt_id)
+        self._finish(call, result.outcome)
+        await self._serve_waiting()
 
     async def _logout(self, line: AgentLine) -> None:
         async with self._line_changed:
@@ -298,10 +445,37 @@ class CallController:
         if line.customer is not None:
             await self._ari.hangup(line.customer, missing_ok=True)
         await self._ari.destroy_bridge(line.bridge_id, missing_ok=True)
+        self._agents.logged_out(line.endpoint)
         log.info("agent %s logged out", line.endpoint)
+
+    async def _adopt_existing(self) -> None:
+        """Take over what a previous engine left in Asterisk, so nothing is left hanging.
+
+        Agents still nailed up in their bridges keep their lines. Customer channels cannot be
+        resumed (their attempt's state died with the old engine): they are hung up, and the
+        campaign's reconcile records those attempts as interrupted.
+        """
+        channels = {c.id: c for c in await self._ari.channels() if c.dialplan.app_name.lower() == "stasis"}
+        adopted: set[str] = set()
+        for bridge in await self._ari.bridges():
+            endpoint = bridge.id.removeprefix("agent-")
+            if bridge.id == endpoint:
+                continue
+            for channel_id in bridge.channels:
+                channel = channels.get(channel_id)
+                if channel is not None and _endpoint_of(channel.name) == endpoint and self.lines.get(endpoint) is None:
+                    await self._add_line(AgentLine(endpoint, channel_id, bridge.id, idle_since=time.monotonic()))
+                    adopted.add(channel_id)
+        for channel_id in channels.keys() - adopted - self._calls.keys():
+            await self._ari.hangup(channel_id, missing_ok=True)
+
+    def _spawn(self, coroutine: object) -> None:
+        assert self._group is not None
+        self._group.create_task(coroutine)  # type: ignore[arg-type]
 
     def _finish(self, call: _LiveCall, outcome: CallOutcome) -> None:
         call.result.outcome = outcome
+        call.in_safe_harbor = False
         self._calls.pop(call.request.attempt_id, None)
         if not call.done.done():
             call.done.set_result(call.result)

@@ -28,9 +28,21 @@ class CallOutcome(StrEnum):
         return cls(outcome.value) if outcome is not Outcome.ANSWERED else cls.FAILED
 
 
+class MachineAction(StrEnum):
+    """What to do when AMD hears an answering machine."""
+
+    HANGUP = "hangup"
+    VOICEMAIL = "voicemail"
+
+
 @dataclass(frozen=True)
 class CallRequest:
-    """One attempt to dial. `attempt_id` becomes the Asterisk channel id (idempotent originate)."""
+    """One attempt to dial. `attempt_id` becomes the Asterisk channel id (idempotent originate).
+
+    Media are Asterisk media URIs (`sound:...`). `abandon_deadline` counts from the greeting's
+    end (the answer without AMD): with no agent free by then the safe-harbor message plays; it
+    must leave room for the message to start within the 2 s the rule allows.
+    """
 
     attempt_id: str
     number: str
@@ -40,6 +52,13 @@ class CallRequest:
     ring_timeout: int = 30
     amd: bool = False
     amd_params: str = ""
+    abandon_deadline: float = 1.5
+    safe_harbor: str | None = None
+    optout_digit: str = "9"
+    machine_action: MachineAction = MachineAction.HANGUP
+    voicemail: str | None = None
+    record: bool = True
+    agent: str | None = None  # only this agent may take the call (an agent's own callback)
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,9 @@ class CallResult:
     connected_at: datetime | None = None
     hungup_at: datetime | None = None
     recording: Recording | None = None
+    safe_harbor_at: datetime | None = None
+    opted_out: bool = False
+    voicemail_dropped: bool = False
     notes: list[str] = field(default_factory=list)
 
     @property

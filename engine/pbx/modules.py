@@ -31,7 +31,7 @@ _ARI = (
     "res_ari_channels", "res_ari_device_states", "res_ari_endpoints", "res_ari_events",
     "res_ari_playbacks", "res_ari_recordings", "res_ari_sounds",
 )
-_PBX_APPS = ("app_stasis", "app_amd", "app_chanspy", "app_authenticate", "app_record")
+_PBX_APPS = ("app_stasis", "app_amd", "app_waitforsilence", "app_chanspy", "app_authenticate", "app_record")
 
 PBX_MODULES: tuple[str, ...] = _PJSIP + _MEDIA + _DIALPLAN + _ARI + _PBX_APPS
 """The PBX: SIP, media, a small dialplan, ARI, AMD and the supervisor applications."""
