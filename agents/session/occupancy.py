@@ -43,7 +43,9 @@ def occupancy(transitions: Iterable[Transition], start: float, end: float) -> di
     logs: dict[str, list[Transition]] = defaultdict(list)
     for transition in transitions:
         logs[transition.agent].append(transition)
-    return {agent: _times(sorted(log, key=attrgetter("at")), start, end) for agent, log in logs.items()}
+    return {
+        agent: _times(sorted(log, key=attrgetter("at")), start, end) for agent, log in logs.items()
+    }
 
 
 def _times(log: list[Transition], start: float, end: float) -> StateTimes:

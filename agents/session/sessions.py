@@ -102,7 +102,9 @@ class AgentSessions:
     def customer_left(self, agent: str, now: float) -> None:
         """ON_CALL -> WRAP_UP: the customer hung up or was transferred away."""
         session = self._require(agent, now, "end a call", _S.WRAP_UP, {_S.ON_CALL})
-        self._move(agent, session, _S.WRAP_UP, now, Reason.CUSTOMER_LEFT, attempt_id=session.attempt_id)
+        self._move(
+            agent, session, _S.WRAP_UP, now, Reason.CUSTOMER_LEFT, attempt_id=session.attempt_id
+        )
 
     def disposed(
         self, agent: str, attempt_id: str, now: float, then_pause: str | None = None
@@ -120,8 +122,15 @@ class AgentSessions:
                 f"cannot dispose attempt {attempt_id}"
             )
         target = _S.READY if then_pause is None else _S.PAUSED
-        self._move(agent, session, target, now, Reason.DISPOSED, attempt_id=attempt_id,
-                   pause_code=then_pause)
+        self._move(
+            agent,
+            session,
+            target,
+            now,
+            Reason.DISPOSED,
+            attempt_id=attempt_id,
+            pause_code=then_pause,
+        )
 
     def logout(self, agent: str, now: float) -> None:
         """Any state -> LOGGED_OUT (logout, or the phone hung up).
@@ -133,8 +142,14 @@ class AgentSessions:
         session = self._require(agent, now, "log out", _S.LOGGED_OUT, logged_in)
         owed = session.state in (_S.ON_CALL, _S.WRAP_UP)
         reason = Reason.LOGOUT_UNDISPOSED if owed else Reason.LOGOUT
-        self._move(agent, session, _S.LOGGED_OUT, now, reason,
-                   attempt_id=session.attempt_id if owed else None)
+        self._move(
+            agent,
+            session,
+            _S.LOGGED_OUT,
+            now,
+            reason,
+            attempt_id=session.attempt_id if owed else None,
+        )
         del self._sessions[agent]
 
     def tick(self, now: float) -> list[WrapUpExpired]:
@@ -153,7 +168,9 @@ class AgentSessions:
             session = self._sessions[agent]
             attempt_id = session.attempt_id
             assert attempt_id is not None  # WRAP_UP is only entered from a call
-            self._move(agent, session, _S.READY, deadline, Reason.WRAP_UP_EXPIRED, attempt_id=attempt_id)
+            self._move(
+                agent, session, _S.READY, deadline, Reason.WRAP_UP_EXPIRED, attempt_id=attempt_id
+            )
             expired.append(WrapUpExpired(agent, attempt_id, deadline))
         return expired
 

@@ -91,8 +91,11 @@ def test_illegal_event_raises_and_changes_nothing(state: AgentState, event: str)
         (S.PAUSED, "login", "agent1001 is PAUSED: cannot log in (log out first)"),
         (S.LOGGED_OUT, "logout", "agent1001 is LOGGED_OUT: cannot log out (already LOGGED_OUT)"),
         (S.LOGGED_OUT, "go_ready", "agent1001 is LOGGED_OUT: cannot go READY before logging in"),
-        (S.READY, "disposed",
-         "agent1001 is READY: cannot submit a disposition while READY (no call in progress)"),
+        (
+            S.READY,
+            "disposed",
+            "agent1001 is READY: cannot submit a disposition while READY (no call in progress)",
+        ),
     ],
 )
 def test_refusals_say_why(state: AgentState, event: str, message: str) -> None:
@@ -113,7 +116,9 @@ def test_login_ready_passes_through_paused_at_the_same_instant(recorded: Recorde
 
 def test_unknown_pause_codes_are_refused_with_the_known_ones(recorded: Recorded) -> None:
     put_in(recorded.sessions, AGENT, S.READY, 0.0)
-    with pytest.raises(UnknownPauseCode, match="^unknown pause code 'nap': use one of break, lunch"):
+    with pytest.raises(
+        UnknownPauseCode, match="^unknown pause code 'nap': use one of break, lunch"
+    ):
         recorded.sessions.pause(AGENT, "nap", 1.0)
     assert recorded.sessions.state(AGENT) is S.READY
 
@@ -136,7 +141,9 @@ def test_configured_pause_codes_replace_the_defaults() -> None:
 
 def test_disposing_another_attempt_is_refused(recorded: Recorded) -> None:
     put_in(recorded.sessions, AGENT, S.WRAP_UP, 0.0)
-    with pytest.raises(IllegalTransition, match=f"wrapping up attempt {ATTEMPT}: cannot dispose attempt other"):
+    with pytest.raises(
+        IllegalTransition, match=f"wrapping up attempt {ATTEMPT}: cannot dispose attempt other"
+    ):
         recorded.sessions.disposed(AGENT, "other", 1.0)
     assert recorded.sessions.state(AGENT) is S.WRAP_UP
 
