@@ -142,6 +142,8 @@ class AgentSessions:
         session = self._require(agent, now, "log out", _S.LOGGED_OUT, logged_in)
         owed = session.state in (_S.ON_CALL, _S.WRAP_UP)
         reason = Reason.LOGOUT_UNDISPOSED if owed else Reason.LOGOUT
+        # Forgotten before the listener hears of it, so it never sees a logged-out row.
+        del self._sessions[agent]
         self._move(
             agent,
             session,
@@ -150,7 +152,6 @@ class AgentSessions:
             reason,
             attempt_id=session.attempt_id if owed else None,
         )
-        del self._sessions[agent]
 
     def tick(self, now: float) -> list[WrapUpExpired]:
         """Move every agent whose wrap-up limit has passed by ``now`` on to READY.
