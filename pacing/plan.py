@@ -14,13 +14,13 @@ import numpy as np
 
 # Measured by benchmarks/pacing.py (ours, <= 3% abandon); teams of 1-2 dial progressively.
 MEASURED_OCCUPANCY: dict[int, float] = {
-    1: 0.60,
+    1: 0.68,
     2: 0.68,
-    5: 0.79,
-    10: 0.85,
-    20: 0.89,
-    50: 0.93,
-    100: 0.955,
+    5: 0.799,
+    10: 0.843,
+    20: 0.889,
+    50: 0.935,
+    100: 0.960,
 }
 
 
