@@ -43,6 +43,9 @@ class AgentLines:
     def get(self, endpoint: str) -> AgentLine | None:
         return self._lines.get(endpoint)
 
+    def all(self) -> list[AgentLine]:
+        return list(self._lines.values())
+
     def idle(self) -> list[AgentLine]:
         return [line for line in self._lines.values() if line.customer is None]
 

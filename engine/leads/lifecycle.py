@@ -63,9 +63,11 @@ def finish_attempt(
     hangup_cause: int | None = None, hangup_cause_text: str | None = None,
     amd_result: str | None = None, agent: str | None = None,
     recording_path: str | None = None, recording_sha256: str | None = None,
+    safe_harbor_at: datetime | None = None, voicemail_dropped: bool = False,
 ) -> CallAttempt:
     """Store how the call went (TSR record-keeping fields); the caller commits."""
     attempt = _attempt(session, attempt_id)
+    attempt.safe_harbor_at, attempt.voicemail_dropped = safe_harbor_at, voicemail_dropped
     attempt.outcome = outcome
     attempt.answered_at, attempt.greeting_ended_at = times.answered_at, times.greeting_ended_at
     attempt.connected_at, attempt.hangup_at = times.connected_at, times.hangup_at

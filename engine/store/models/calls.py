@@ -43,6 +43,8 @@ class CallAttempt(SQLModel, table=True):
     recording_path: str | None = Field(default=None, max_length=500)
     recording_sha256: str | None = Field(default=None, max_length=64)
     duration_seconds: float | None = None
+    safe_harbor_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voicemail_dropped: bool = False
 
 
 class SurveyQuestion(SQLModel, table=True):

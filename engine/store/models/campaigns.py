@@ -58,6 +58,10 @@ class Campaign(SQLModel, table=True):
     max_attempts_per_day: int = 2  # per the contact's local calendar day
     max_attempts_24h: int = 2  # rolling 24 hours
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # engine.campaign.settings.DialingSettings as JSON: trunks, AMD, safe harbor, ...
+    dialing: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # The pacer's abandon ledger, saved so a restart keeps the 30-day window.
+    pacing_state: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
 class Disposition(SQLModel, table=True):

@@ -1,0 +1,1 @@
+"""Running campaigns: hopper -> pacer -> originate -> connect -> record -> attempt -> recycle."""
