@@ -1,0 +1,1 @@
+"""Live campaign metrics: SQL aggregates over the attempts, and their Prometheus exposition."""

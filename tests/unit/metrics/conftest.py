@@ -1,0 +1,3 @@
+"""Metric tests run on SQLite and on a real PostgreSQL server (see tests/postgres/fixtures.py)."""
+
+from tests.postgres.fixtures import db_engine, db_url, postgres_server  # noqa: F401
