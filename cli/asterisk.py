@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cli.common import ConfigOption, JsonOption, console, fail, print_json, settings_or_exit
-from engine.config import AmiSettings, AriSettings, Settings, find_config
+from engine.config import AmiSettings, AriSettings, Settings, WebSettings, find_config
 from engine.lab import session
 from engine.pbx import instance
 from engine.pbx.container import ContainerEngine, ContainerError, detect
@@ -67,7 +67,8 @@ def _settings_for_build(config: ConfigOption) -> Settings:
     # Building needs no secrets, so `make` can build before `phonebank init` has run.
     if find_config(config).exists():
         return settings_or_exit(config)
-    return Settings(ami=AmiSettings(secret="unused"), ari=AriSettings(password="unused"))
+    return Settings(ami=AmiSettings(secret="unused"), ari=AriSettings(password="unused"),
+                    web=WebSettings(api_token="unused"))
 
 
 @asterisk_app.command("render")

@@ -130,6 +130,22 @@ class AmdSettings(BaseModel):
     silence_threshold: int = 256
 
 
+class WebSettings(BaseModel):
+    """The engine's HTTP side: the agent/supervisor API, metrics and (later) the web console."""
+
+    bind_address: str = "127.0.0.1"
+    port: int = 8440
+    # Bearer token for scripts and the lab's simulated agents; people log in (issue: agents).
+    api_token: str
+
+
+class EngineSettings(BaseModel):
+    """The dialer process (`phonebank serve`)."""
+
+    node: str = "engine-1"  # names this engine in attempts and leases; unique per engine
+    drain_seconds: float = 600.0  # on SIGTERM, how long live calls may take to finish
+
+
 class DatabaseSettings(BaseModel):
     url: str = "sqlite:///{state_dir}/phonebank.db"
 
@@ -144,6 +160,8 @@ class Settings(BaseModel):
     dialplan: DialplanSettings = Field(default_factory=DialplanSettings)
     amd: AmdSettings = Field(default_factory=AmdSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    web: WebSettings
+    engine: EngineSettings = Field(default_factory=EngineSettings)
     lab: LabSettings | None = None
     trunks: list[TrunkSettings] = Field(default_factory=list)
     agents: list[PhoneSettings] = Field(default_factory=list)

@@ -59,6 +59,11 @@ def config_text(options: InitOptions) -> str:
         f"password = {_q(new_secret())}",
         'app = "phonebank"',
         "",
+        "[web]",
+        'bind_address = "127.0.0.1"',
+        f"port = {8440 + off}",
+        f"api_token = {_q(new_secret(24))}",
+        "",
     ]
     if options.lab:
         lines += [

@@ -31,6 +31,9 @@ DEFAULT_DISPOSITIONS: tuple[DispositionSpec, ...] = (
     DispositionSpec("ADC", "Disconnected / invalid number", is_system=True, is_final=True),
     DispositionSpec("AM", "Answering machine", is_system=True, recycle_delay_minutes=1440, max_attempts=4),
     DispositionSpec("DROP", "Abandoned (no agent free)", is_system=True, recycle_delay_minutes=60, max_attempts=5),
+    DispositionSpec("HUP", "Hung up on pick-up", is_system=True, recycle_delay_minutes=240, max_attempts=4),
+    DispositionSpec("NODISP", "No disposition (wrap-up time ran out)", is_system=True,
+                    recycle_delay_minutes=1440, max_attempts=3),
     DispositionSpec("SUP", "Supporter", is_success=True, is_final=True),
     DispositionSpec("UND", "Undecided", is_final=True),
     DispositionSpec("OPP", "Opposed", is_final=True),
@@ -50,6 +53,8 @@ OUTCOME_CODES: dict[str, str] = {
     "invalid_number": "ADC",
     "machine": "AM",
     "abandoned": "DROP",
+    "callee_hangup": "HUP",
+    "interrupted": "FAIL",
 }
 
 

@@ -58,7 +58,7 @@ def test_state_dir_is_resolved_next_to_the_file(tmp_path: Path) -> None:
     (None, "phonebank init"),
     ("[ami\nsecret = 1", "not valid TOML"),
     ("[ami]\nsecret = 'x'\n", "ari: Field required"),
-    ("[ami]\nsecret = 'x'\n[ari]\npassword = 'y'\n[[agents]]\nnumber = '10a1'\npassword = 'p'\npin = '1'\n",
+    ("[ami]\nsecret = 'x'\n[ari]\npassword = 'y'\n[web]\napi_token = 't'\n[[agents]]\nnumber = '10a1'\npassword = 'p'\npin = '1'\n",
      "agents.0.number"),
 ])
 def test_bad_config_is_one_line_naming_the_fix(tmp_path: Path, text: str | None, message: str) -> None:
