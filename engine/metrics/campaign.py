@@ -1,4 +1,4 @@
-"""A campaign's live numbers: SQL aggregates over its attempts plus the counters only the engine knows.
+"""A campaign's live numbers: SQL aggregates over its attempts plus what only the engine knows.
 
 Every window buckets attempts by ``dialed_at`` (the indexed column), so "today" means calls
 *dialled* today, and a call still ringing or talking counts as a dial but not yet as an answer.
@@ -20,8 +20,16 @@ from engine.store.models import CallAttempt, Campaign, Disposition
 # hangs up before an agent is connected still answered live.
 LIVE_OUTCOMES = ("connected", "abandoned", "callee_hangup")
 OUTCOMES = (
-    "connected", "abandoned", "machine", "callee_hangup", "no_answer", "busy", "congestion",
-    "invalid_number", "failed", "interrupted",
+    "connected",
+    "abandoned",
+    "machine",
+    "callee_hangup",
+    "no_answer",
+    "busy",
+    "congestion",
+    "invalid_number",
+    "failed",
+    "interrupted",
 )
 # Same shape as pacing.ledger.AbandonLedger: today plus the 29 UTC days before it, so the
 # dashboard and the pacer agree on the rate the campaign is held to.
@@ -91,7 +99,9 @@ def _windows(now: datetime) -> _Windows:
         raise ValueError(f"naive datetime {now!r}: pass a timezone-aware UTC datetime")
     now = now.astimezone(UTC)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return _Windows(now - timedelta(hours=1), today, today - timedelta(days=ABANDON_WINDOW_DAYS - 1))
+    return _Windows(
+        now - timedelta(hours=1), today, today - timedelta(days=ABANDON_WINDOW_DAYS - 1)
+    )
 
 
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
@@ -121,25 +131,35 @@ def campaign_metrics(
     windows = _windows(now)
     dialed = col(CallAttempt.dialed_at)
     talked = and_(
-        dialed >= windows.hour, col(CallAttempt.connected_at).is_not(None),
+        dialed >= windows.hour,
+        col(CallAttempt.connected_at).is_not(None),
         col(CallAttempt.hangup_at).is_not(None),
     )
-    talk_seconds = _seconds_between(CallAttempt.connected_at, CallAttempt.hangup_at, db.dialect.name)
+    talk_seconds = _seconds_between(
+        CallAttempt.connected_at, CallAttempt.hangup_at, db.dialect.name
+    )
     query = (
         select(
             CallAttempt.outcome,
             func.count().label("window"),
             _count_where(dialed >= windows.today).label("today"),
             _count_where(dialed >= windows.hour).label("hour"),
-            _count_where(and_(dialed >= windows.today, col(Disposition.is_success).is_(True))).label("successes"),
+            _count_where(
+                and_(dialed >= windows.today, col(Disposition.is_success).is_(True))
+            ).label("successes"),
             _count_where(talked).label("talked"),
-            func.coalesce(func.sum(case((talked, talk_seconds), else_=0.0)), 0.0).label("talk_seconds"),
+            func.coalesce(func.sum(case((talked, talk_seconds), else_=0.0)), 0.0).label(
+                "talk_seconds"
+            ),
         )
         .select_from(CallAttempt)
-        .outerjoin(Disposition, and_(
-            col(Disposition.campaign_id) == col(CallAttempt.campaign_id),
-            col(Disposition.code) == col(CallAttempt.disposition),
-        ))
+        .outerjoin(
+            Disposition,
+            and_(
+                col(Disposition.campaign_id) == col(CallAttempt.campaign_id),
+                col(Disposition.code) == col(CallAttempt.disposition),
+            ),
+        )
         .where(CallAttempt.campaign_id == campaign_id, dialed >= windows.abandon, dialed <= now)
         .group_by(CallAttempt.outcome)
     )
@@ -150,8 +170,11 @@ def campaign_metrics(
         rows = {row.outcome: row for row in session.execute(query)}
 
     def total(column: str, outcomes: tuple[str | None, ...] | None = None) -> int:
-        return sum(int(getattr(row, column)) for outcome, row in rows.items()
-                   if outcomes is None or outcome in outcomes)
+        return sum(
+            int(getattr(row, column))
+            for outcome, row in rows.items()
+            if outcomes is None or outcome in outcomes
+        )
 
     live_hour, live_today, live_30d = (total(c, LIVE_OUTCOMES) for c in ("hour", "today", "window"))
     abandoned_today, abandoned_30d = total("today", ("abandoned",)), total("window", ("abandoned",))
@@ -159,16 +182,26 @@ def campaign_metrics(
     successes = total("successes")
     connected = rows.get("connected")
     outcomes_today = dict.fromkeys(OUTCOMES, 0)
-    outcomes_today.update({outcome: int(row.today) for outcome, row in rows.items() if outcome is not None})
+    outcomes_today.update(
+        {outcome: int(row.today) for outcome, row in rows.items() if outcome is not None}
+    )
     return CampaignMetrics(
-        campaign_id=campaign_id, name=campaign.name, status=campaign.status, mode=campaign.mode,
-        at=now, live=live,
+        campaign_id=campaign_id,
+        name=campaign.name,
+        status=campaign.status,
+        mode=campaign.mode,
+        at=now,
+        live=live,
         dial_level=live.in_flight / max(1, live.agents_working),
-        dialed_today=total("today"), dialed_last_hour=dialed_hour,
-        live_answers_last_hour=live_hour, contact_rate=_ratio(live_hour, dialed_hour),
-        live_answers_today=live_today, abandoned_today=abandoned_today,
+        dialed_today=total("today"),
+        dialed_last_hour=dialed_hour,
+        live_answers_last_hour=live_hour,
+        contact_rate=_ratio(live_hour, dialed_hour),
+        live_answers_today=live_today,
+        abandoned_today=abandoned_today,
         abandon_rate_today=_ratio(abandoned_today, live_today),
-        live_answers_30d=live_30d, abandoned_30d=abandoned_30d,
+        live_answers_30d=live_30d,
+        abandoned_30d=abandoned_30d,
         abandon_rate_30d=_ratio(abandoned_30d, live_30d),
         abandon_target=campaign.abandon_target,
         average_handle_seconds=(
@@ -176,7 +209,8 @@ def campaign_metrics(
         ),
         occupancy=occupancy,
         calls_per_hour=total("hour", ("connected",)),
-        connected_today=connected_today, successes_today=successes,
+        connected_today=connected_today,
+        successes_today=successes,
         conversion_rate=_ratio(successes, connected_today),
         outcomes_today=outcomes_today,
     )

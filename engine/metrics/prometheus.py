@@ -25,14 +25,20 @@ class _Family:
     samples: Callable[[CampaignMetrics], Iterable[Sample]]
 
 
-def _one(value: Callable[[CampaignMetrics], float | None]) -> Callable[[CampaignMetrics], Iterable[Sample]]:
+def _one(
+    value: Callable[[CampaignMetrics], float | None],
+) -> Callable[[CampaignMetrics], Iterable[Sample]]:
     return lambda m: [({}, value(m))]
 
 
 def _agents(m: CampaignMetrics) -> Iterable[Sample]:
     live = m.live
-    states = {"ready": live.agents_ready, "on_call": live.agents_on_call,
-              "wrap_up": live.agents_wrap_up, "paused": live.agents_paused}
+    states = {
+        "ready": live.agents_ready,
+        "on_call": live.agents_on_call,
+        "wrap_up": live.agents_wrap_up,
+        "paused": live.agents_paused,
+    }
     return [({"state": state}, count) for state, count in states.items()]
 
 
@@ -42,33 +48,94 @@ def _outcomes(m: CampaignMetrics) -> Iterable[Sample]:
 
 # Every family is a gauge, windowed counts too: they fall as calls leave the window.
 _FAMILIES: tuple[_Family, ...] = (
-    _Family("campaign_info", "Campaign identity, status and dialing mode (value is always 1).",
-            lambda m: [({"campaign_id": str(m.campaign_id), "status": m.status, "mode": m.mode}, 1)]),
-    _Family("dial_level_ratio", "Lines in flight per agent not paused.", _one(lambda m: m.dial_level)),
-    _Family("lines_in_flight", "Calls dialling, ringing or talking.", _one(lambda m: m.live.in_flight)),
-    _Family("calls_waiting", "Answered callees waiting for an agent.", _one(lambda m: m.live.waiting)),
-    _Family("agents_logged_in", "Agents logged in to the campaign.", _one(lambda m: m.live.agents_logged_in)),
+    _Family(
+        "campaign_info",
+        "Campaign identity, status and dialing mode (value is always 1).",
+        lambda m: [({"campaign_id": str(m.campaign_id), "status": m.status, "mode": m.mode}, 1)],
+    ),
+    _Family(
+        "dial_level_ratio", "Lines in flight per agent not paused.", _one(lambda m: m.dial_level)
+    ),
+    _Family(
+        "lines_in_flight", "Calls dialling, ringing or talking.", _one(lambda m: m.live.in_flight)
+    ),
+    _Family(
+        "calls_waiting", "Answered callees waiting for an agent.", _one(lambda m: m.live.waiting)
+    ),
+    _Family(
+        "agents_logged_in",
+        "Agents logged in to the campaign.",
+        _one(lambda m: m.live.agents_logged_in),
+    ),
     _Family("agents", "Logged-in agents by state.", _agents),
-    _Family("calls_dialed", "Calls dialled in the window (today is the UTC day).",
-            lambda m: [({"window": "last_hour"}, m.dialed_last_hour), ({"window": "today"}, m.dialed_today)]),
-    _Family("live_answers", "Calls a person answered (connected, abandoned or callee hung up).",
-            lambda m: [({"window": "last_hour"}, m.live_answers_last_hour),
-                       ({"window": "today"}, m.live_answers_today), ({"window": "30d"}, m.live_answers_30d)]),
-    _Family("contact_rate_ratio", "Live answers per call dialled, last hour.", _one(lambda m: m.contact_rate)),
-    _Family("abandoned_calls", "Live answers abandoned for want of a free agent.",
-            lambda m: [({"window": "today"}, m.abandoned_today), ({"window": "30d"}, m.abandoned_30d)]),
-    _Family("abandon_rate_ratio", "Abandoned calls per live answer (30d is the legal measure).",
-            lambda m: [({"window": "today"}, m.abandon_rate_today), ({"window": "30d"}, m.abandon_rate_30d)]),
-    _Family("abandon_target_ratio", "The campaign's abandon rate limit.", _one(lambda m: m.abandon_target)),
-    _Family("average_handle_seconds", "Mean talk time of connected calls dialled in the last hour.",
-            _one(lambda m: m.average_handle_seconds)),
-    _Family("agent_occupancy_ratio", "Share of agents' logged-in time spent on calls and wrap-up.",
-            _one(lambda m: m.occupancy)),
-    _Family("connected_calls", "Calls bridged to an agent.",
-            lambda m: [({"window": "last_hour"}, m.calls_per_hour), ({"window": "today"}, m.connected_today)]),
-    _Family("successful_calls", "Connected calls given a success disposition.",
-            lambda m: [({"window": "today"}, m.successes_today)]),
-    _Family("conversion_ratio", "Successful calls per connected call, today.", _one(lambda m: m.conversion_rate)),
+    _Family(
+        "calls_dialed",
+        "Calls dialled in the window (today is the UTC day).",
+        lambda m: [
+            ({"window": "last_hour"}, m.dialed_last_hour),
+            ({"window": "today"}, m.dialed_today),
+        ],
+    ),
+    _Family(
+        "live_answers",
+        "Calls a person answered (connected, abandoned or callee hung up).",
+        lambda m: [
+            ({"window": "last_hour"}, m.live_answers_last_hour),
+            ({"window": "today"}, m.live_answers_today),
+            ({"window": "30d"}, m.live_answers_30d),
+        ],
+    ),
+    _Family(
+        "contact_rate_ratio",
+        "Live answers per call dialled, last hour.",
+        _one(lambda m: m.contact_rate),
+    ),
+    _Family(
+        "abandoned_calls",
+        "Live answers abandoned for want of a free agent.",
+        lambda m: [({"window": "today"}, m.abandoned_today), ({"window": "30d"}, m.abandoned_30d)],
+    ),
+    _Family(
+        "abandon_rate_ratio",
+        "Abandoned calls per live answer (30d is the legal measure).",
+        lambda m: [
+            ({"window": "today"}, m.abandon_rate_today),
+            ({"window": "30d"}, m.abandon_rate_30d),
+        ],
+    ),
+    _Family(
+        "abandon_target_ratio",
+        "The campaign's abandon rate limit.",
+        _one(lambda m: m.abandon_target),
+    ),
+    _Family(
+        "average_handle_seconds",
+        "Mean talk time of connected calls dialled in the last hour.",
+        _one(lambda m: m.average_handle_seconds),
+    ),
+    _Family(
+        "agent_occupancy_ratio",
+        "Share of agents' logged-in time spent on calls and wrap-up.",
+        _one(lambda m: m.occupancy),
+    ),
+    _Family(
+        "connected_calls",
+        "Calls bridged to an agent.",
+        lambda m: [
+            ({"window": "last_hour"}, m.calls_per_hour),
+            ({"window": "today"}, m.connected_today),
+        ],
+    ),
+    _Family(
+        "successful_calls",
+        "Connected calls given a success disposition.",
+        lambda m: [({"window": "today"}, m.successes_today)],
+    ),
+    _Family(
+        "conversion_ratio",
+        "Successful calls per connected call, today.",
+        _one(lambda m: m.conversion_rate),
+    ),
     _Family("calls_by_outcome", "Calls dialled today by how they ended.", _outcomes),
 )
 
@@ -103,14 +170,18 @@ def _sample_line(name: str, labels: Mapping[str, str], value: float) -> str:
 def _extra_name(key: str, taken: set[str]) -> str:
     name = key if key.startswith(PREFIX) else PREFIX + key
     if not _METRIC_NAME.fullmatch(name):
-        raise ValueError(f"metric name {key!r}: use letters, digits, '_' and ':' (not starting with a digit)")
+        raise ValueError(
+            f"metric name {key!r}: use letters, digits, '_' and ':' (not starting with a digit)"
+        )
     if name in taken:
         raise ValueError(f"metric name {key!r} is already exported as {name}: pick another name")
     taken.add(name)
     return name
 
 
-def prometheus_text(metrics: Sequence[CampaignMetrics], extra: Mapping[str, float] = _NO_EXTRA) -> str:
+def prometheus_text(
+    metrics: Sequence[CampaignMetrics], extra: Mapping[str, float] = _NO_EXTRA
+) -> str:
     """Every campaign's metrics, one family per metric, labelled ``campaign="<name>"``.
 
     ``extra`` adds unlabelled process-wide samples (say ``{"engine_uptime_seconds": 12.5}``);
@@ -123,12 +194,20 @@ def prometheus_text(metrics: Sequence[CampaignMetrics], extra: Mapping[str, floa
         name = PREFIX + family.name
         samples = [
             _sample_line(name, {"campaign": m.name, **labels}, value)
-            for m in metrics for labels, value in family.samples(m) if value is not None
+            for m in metrics
+            for labels, value in family.samples(m)
+            if value is not None
         ]
         if samples:
-            lines += [f"# HELP {name} {_escape_help(family.help)}", f"# TYPE {name} gauge", *samples]
+            lines += [
+                f"# HELP {name} {_escape_help(family.help)}",
+                f"# TYPE {name} gauge",
+                *samples,
+            ]
     for key, value in sorted(extra.items()):
         name = _extra_name(key, taken)
-        lines += [f"# TYPE {name} {'counter' if name.endswith('_total') else 'gauge'}",
-                  _sample_line(name, {}, value)]
+        lines += [
+            f"# TYPE {name} {'counter' if name.endswith('_total') else 'gauge'}",
+            _sample_line(name, {}, value),
+        ]
     return "".join(line + "\n" for line in lines)

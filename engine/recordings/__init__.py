@@ -1,0 +1,1 @@
+"""Recording archive maintenance: checking that every recorded call is on disk, unaltered."""
