@@ -56,6 +56,24 @@ def test_bad_line_among_equal_length_lines_is_reported(tmp_path: Path) -> None:
     assert stats.size == 2
 
 
+def test_many_bad_numbers_are_all_counted_and_the_first_ones_sampled(tmp_path: Path) -> None:
+    # Area codes or exchanges starting with 0/1 among well-shaped lines, in every chunk.
+    lines = [b"201%d550100" % (i % 2) if i % 3 == 0 else b"2015%06d" % i for i in range(3000)]
+    source = write(tmp_path, "dnc.txt", b"\n".join(lines) + b"\n")
+    stats = import_registry([source], tmp_path / "reg.npy", chunk_bytes=1000)
+    assert stats.malformed == 1000 and stats.accepted == 2000
+    assert [line for _, line, _ in stats.malformed_samples] == list(range(1, 31, 3))
+    assert stats.malformed_samples[1][2] == "2011550100"
+
+
+def test_sorted_sources_sharing_numbers_are_merged_without_repeats(tmp_path: Path) -> None:
+    a = write(tmp_path, "a.txt", b"2015550100\n2015550101\n2015550102\n")
+    b = write(tmp_path, "b.txt", b"2015550102\n2015550103\n")
+    stats = import_registry([a, b], tmp_path / "reg.npy", chunk_bytes=11)
+    assert list(Registry.open(tmp_path / "reg.npy").numbers) == list(range(2015550100, 2015550104))
+    assert (stats.accepted, stats.size) == (5, 4)
+
+
 def test_truncated_last_line_fails_and_keeps_the_old_registry(tmp_path: Path) -> None:
     dest = tmp_path / "reg.npy"
     import_registry([write(tmp_path, "old.txt", b"3055550100\n")], dest)
@@ -107,7 +125,7 @@ def test_failure_while_writing_leaves_nothing_half_written(
     def disk_full(*_args: object, **_kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(registry_module.np, "save", disk_full)
+    monkeypatch.setattr(registry_module.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
         import_registry([write(tmp_path, "new.txt", b"2015550100\n")], dest)
     monkeypatch.undo()
