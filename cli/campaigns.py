@@ -114,13 +114,14 @@ def _parse_hours(entries: list[str], base: dict[str, Any]) -> dict[str, Any]:
     return hours
 
 
-def _prepare(given: dict[str, Any], hours_base: dict[str, Any]) -> tuple[dict[str, Any], dict[Path, str]]:
+def _prepare(options: dict[str, Any], hours_base: dict[str, Any]) -> tuple[dict[str, Any], list[Path]]:
     """Split the given options into campaign settings (with ``dialing``) and the sounds to copy."""
+    given = dict(options)
     if "calling_hours" in given:
         given["calling_hours"] = _parse_hours(given["calling_hours"], hours_base)
     if "states" in given:
         given["states"] = [state.strip().upper() for state in given["states"]]
-    sounds: dict[Path, str] = {}
+    sounds: list[Path] = []
     for setting in SOUND_SETTINGS:
         source = given.get(setting)
         if source is None:
@@ -129,9 +130,10 @@ def _prepare(given: dict[str, Any], hours_base: dict[str, Any]) -> tuple[dict[st
             given[setting] = None
             continue
         try:
-            given[setting] = sounds[source] = sound_name(source)
+            given[setting] = sound_name(source)
         except CampaignError as exc:
             _fail(f"{option_name(setting)}: {exc}")
+        sounds.append(source)
     settings = {key: value for key, value in given.items() if key in CAMPAIGN_SETTINGS}
     dialing = {key: value for key, value in given.items() if key in DialingSettings.model_fields}
     if dialing:
@@ -154,7 +156,7 @@ def _fail_setting(exc: CampaignError) -> NoReturn:
     _fail(str(exc))
 
 
-def _install(sounds: dict[Path, str], settings: Settings, campaign_name: str) -> None:
+def _install(sounds: list[Path], settings: Settings, campaign_name: str) -> None:
     for source in sounds:
         try:
             install_sound(source, settings.sounds_dir, campaign_name)
