@@ -129,6 +129,27 @@ def test_the_30_day_window_starts_at_midnight_29_days_before_today(
     assert metrics.dialed_today == 0
 
 
+def test_just_after_midnight_the_last_hour_includes_yesterdays_calls(
+    db_engine: Engine, campaign: tuple[int, int]
+) -> None:
+    campaign_id, contact = campaign
+    attempt(
+        db_engine,
+        campaign_id,
+        contact,
+        MIDNIGHT - timedelta(minutes=15),
+        "connected",
+        talk_seconds=40,
+    )
+    attempt(db_engine, campaign_id, contact, MIDNIGHT + timedelta(minutes=10), "no_answer")
+
+    metrics = campaign_metrics(db_engine, campaign_id, MIDNIGHT + timedelta(minutes=30), LIVE)
+
+    assert (metrics.dialed_last_hour, metrics.calls_per_hour, metrics.dialed_today) == (2, 1, 1)
+    assert metrics.average_handle_seconds == pytest.approx(40.0, abs=1e-3)
+    assert metrics.connected_today == 0
+
+
 def test_a_quiet_campaign_has_no_ratios_rather_than_zeros(
     db_engine: Engine, campaign: tuple[int, int]
 ) -> None:
