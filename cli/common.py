@@ -9,6 +9,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from engine.config import ConfigError, Settings, load_settings
 
@@ -25,7 +26,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print one readable line that names the fix, and exit non-zero."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -38,6 +38,7 @@ from engine.ari.events import (
     ChannelEnteredBridge,
     ChannelStateChange,
     PlaybackFinished,
+    Reconnected,
     RecordingFailed,
     RecordingFinished,
     StasisStart,
@@ -268,6 +269,8 @@ class CallController:
                 await self._ari.hangup(call.request.attempt_id, missing_ok=True)
         elif isinstance(event, ChannelDestroyed) and channel_id is not None:
             await self._on_destroyed(event, channel_id)
+        elif isinstance(event, Reconnected):
+            self._spawn(self._reconcile())
         elif isinstance(event, RecordingFinished | RecordingFailed) and event.recording:
             call = self._recordings.pop(event.recording.name, None)
             if call and call.recording_done and not call.recording_done.done():
@@ -447,6 +450,29 @@ class CallController:
         await self._ari.destroy_bridge(line.bridge_id, missing_ok=True)
         self._agents.logged_out(line.endpoint)
         log.info("agent %s logged out", line.endpoint)
+
+    async def _reconcile(self) -> None:
+        """After the events connection came back: settle whatever ended while it was down.
+
+        Events sent while disconnected are lost, so each live call and agent line is checked
+        against Asterisk's own list (after an Asterisk restart, none are left).
+        """
+        alive = {channel.id for channel in await self._ari.channels()}
+        for line in self.lines.all():
+            if line.channel_id not in alive:
+                await self._logout(line)
+        for call in list(self._calls.values()):
+            if call.request.attempt_id in alive or call.done.done():
+                continue
+            call.result.notes.append("the call ended while Asterisk was unreachable")
+            call.result.hungup_at = datetime.now(UTC)
+            if call in self._waiting:
+                self._waiting.remove(call)
+            if call.line is not None:
+                self.lines.release(call.line.endpoint, time.monotonic())
+            outcome = call.result.outcome if call.result.answered_at else CallOutcome.FAILED
+            self._finish(call, outcome)
+        log.warning("reconnected to Asterisk: %d calls and %d agents still up", len(self._calls), len(self.lines))
 
     async def _adopt_existing(self) -> None:
         """Take over what a previous engine left in Asterisk, so nothing is left hanging.

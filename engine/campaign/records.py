@@ -144,6 +144,19 @@ def interrupted_attempts(db: Engine, campaign_id: int, node: str, keep: set[str]
     return closed
 
 
+def release_own_leases(db: Engine, campaign_id: int, node: str) -> int:
+    """Give back every lead this node still holds in the campaign: at start-up, after a crash,
+    they were leased but never dialled (dialled ones were closed by `interrupted_attempts`)."""
+    with begin_immediate(db) as session:
+        held = session.exec(select(Contact).where(
+            Contact.campaign_id == campaign_id, Contact.lease_owner == node)).all()
+        for contact in held:
+            contact.lease_owner = contact.lease_expires_at = None
+            session.add(contact)
+        session.commit()
+    return len(held)
+
+
 def save_pacing_state(db: Engine, campaign_id: int, state: dict[str, Any]) -> None:
     with begin_immediate(db) as session:
         campaign = session.get(Campaign, campaign_id)

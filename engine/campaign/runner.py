@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -23,7 +23,7 @@ from engine.campaign.records import CampaignView
 from engine.compliance.registry import Registry
 from engine.config import Settings
 from engine.dialing.caller_id import CallerIdPool
-from engine.dialing.trunks import TrunkPool
+from engine.dialing.trunks import TrunkLimiter, TrunkPool
 from engine.leads.hopper import Lease, next_dialable, release
 from pacing.events import Abandon, AgentState, CallHandled, DialOutcome, PacerState
 from pacing.events import CallOutcome as PacedOutcome
@@ -78,14 +78,22 @@ class CampaignRunner:
     """Drives one campaign on one engine until it is stopped, paused or runs out of leads."""
 
     def __init__(self, *, db: Engine, campaign_id: int, controller: CallController, settings: Settings,
-                 trunks: TrunkPool, agents: AgentSnapshot, node: str, registry: Registry | None = None,
+                 trunks: Sequence[TrunkLimiter], agents: AgentSnapshot, node: str,
+                 registry: Registry | None = None,
                  disposer: Callable[[CallResult], str | None] | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 on_finished: Callable[[CallResult, str | None], None] = lambda result, code: None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 stop_when_done: bool = False) -> None:
         self._db = db
         self._campaign_id = campaign_id
         self._controller = controller
         self._settings = settings
-        self._trunks = trunks
+        self._limiters = list(trunks)
+        self._trunks = TrunkPool(self._limiters)
+        self._on_finished = on_finished
+        # A campaign on a server keeps running while active (leads recycle, windows open);
+        # the demo and tests stop once nothing is left to dial now.
+        self._stop_when_done = stop_when_done
         self._agents = agents
         self._node = node
         self._registry = registry
@@ -125,11 +133,14 @@ class CampaignRunner:
                                          set(self._controller.in_flight_ids()), self._clock())
         if closed:
             log.warning("campaign %s: %d attempts interrupted by a previous stop recorded", self.campaign.name, len(closed))
+        await asyncio.to_thread(records.release_own_leases, self._db, self._campaign_id, self._node)
+        if self.campaign.dialing.trunks:
+            self._trunks = TrunkPool([t for t in self._limiters if t.name in self.campaign.dialing.trunks])
         caller_ids = CallerIdPool(self.campaign.caller_ids) if self.campaign.caller_ids else None
         async with asyncio.TaskGroup() as calls:
             while not self._stopping.is_set():
                 started = await self._tick(calls, caller_ids)
-                if self.exhausted and not started and not self._dial_started:
+                if self._stop_when_done and self.exhausted and not started and not self._dial_started:
                     break
                 self._wake.clear()
                 try:
@@ -214,6 +225,7 @@ class CampaignRunner:
             disposition = self._disposer(result)
         await asyncio.to_thread(records.finish_dial, self._db, result, disposition=disposition, now=self._clock())
         self.stats.count(result.outcome.value)
+        self._on_finished(result, disposition)
 
     def _media(self, name: str) -> str:
         assert self.campaign is not None
