@@ -37,6 +37,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import argparse
 import asyncio
+import itertools
 import math
 import os
 import re
@@ -44,6 +45,7 @@ import resource
 import shutil
 import tempfile
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,6 +70,9 @@ NAME_SUFFIX = "-load"
 TARGET_CPS = 30.0
 TARGET_CONCURRENT = 300
 TARGET_P99_MS = 150.0
+# The safe-harbor rule's limit: a callee who waits longer than this after "hello" is an abandon,
+# whatever the engine's own deadline (counted from when it saw the answer) made of it.
+LATE_MS = 2000.0
 CALLEE_HZ, AGENT_HZ = 440.0, 1000.0
 # Each call leg takes an RTP and an RTCP port on each side; the PBX sees an agent leg and a
 # customer leg per call, and a few spare pairs cover legs still closing.
@@ -92,9 +97,10 @@ class Plan:
     @classmethod
     def sized(cls, steps: tuple[float, ...], step_seconds: float, hold: float, amd_calls: int,
               agents: int | None) -> Plan:
-        # Agents busy at the top step: each call holds a line for the hold time plus the
-        # moments of bridging, recording stop and release.
-        needed = math.ceil(max(steps) * (hold + 2.5))
+        # Agents busy at the top step: each call holds a line for the hold time plus bridging,
+        # recording stop and release, which stretch to seconds once the engine lags; spare
+        # lines keep calls from waiting for an agent, which is not what this measures.
+        needed = math.ceil(max(steps) * (hold + 5))
         return cls(steps, step_seconds, hold, amd_calls, 5.0, agents or needed)
 
 
@@ -112,6 +118,8 @@ class StepRun:
     engine_cpu: float = 0.0
     asterisk_cpu: float | None = None
     peak_in_flight: int = 0
+    loop_lag_ms: list[float] = field(default_factory=list)
+    ari_rtt_ms: list[float] = field(default_factory=list)
     stopped_early: bool = False
 
     @property
@@ -277,24 +285,36 @@ def _request(settings: Settings, index: int, *, amd: bool) -> CallRequest:
                        "load", ring_timeout=15, amd=amd)
 
 
-async def _sample_in_flight(controller: CallController, run: StepRun) -> None:
-    while True:
+async def _probe(ari: AriClient, controller: CallController, run: StepRun) -> None:
+    """Every 0.1 s: calls in flight and how late the event loop woke; every 0.5 s: one ARI
+    round trip. The controller handles ARI events one at a time and awaits some requests inline,
+    so the round trip bounds how many events per second it can take."""
+    loop = asyncio.get_running_loop()
+    for tick in itertools.count():
         run.peak_in_flight = max(run.peak_in_flight, controller.in_flight)
+        due = loop.time() + 0.1
         await asyncio.sleep(0.1)
+        run.loop_lag_ms.append((loop.time() - due) * 1000)
+        if tick % 5 == 0:
+            sent = loop.time()
+            await ari.ping()
+            run.ari_rtt_ms.append((loop.time() - sent) * 1000)
 
 
-async def run_step(controller: CallController, settings: Settings, run: StepRun, seconds: float,
-                   hold: float, *, amd: bool = False) -> None:
+async def run_step(ari: AriClient, controller: CallController, settings: Settings, run: StepRun,
+                   seconds: float, hold: float, *, amd: bool = False) -> None:
     """Start calls at `run.target_cps` for `seconds` (fewer if failures mount), then drain."""
     loop = asyncio.get_running_loop()
     failed = 0
 
     def tally(future: asyncio.Future[CallResult]) -> None:
         nonlocal failed
-        failed += not call_ok(future.result())
+        if not future.cancelled():
+            run.results.append(future.result())
+            failed += not call_ok(future.result())
 
     futures: list[asyncio.Future[CallResult]] = []
-    sampler = asyncio.create_task(_sample_in_flight(controller, run))
+    probe = asyncio.create_task(_probe(ari, controller, run))
     start = loop.time()
     for index in range(round(run.target_cps * seconds)):
         delay = start + index / run.target_cps - loop.time()
@@ -303,23 +323,56 @@ async def run_step(controller: CallController, settings: Settings, run: StepRun,
         future = controller.start(_request(settings, index, amd=amd))
         future.add_done_callback(tally)
         futures.append(future)
+        run.started = len(futures)
         if failed > max(FAILURE_FLOOR, FAILURE_SHARE * len(futures)):
             run.stopped_early = True
             break
-    run.started = len(futures)
     run.dial_seconds = loop.time() - start + 1 / run.target_cps
-    done, pending = await asyncio.wait(futures, timeout=hold + DRAIN_GRACE)
-    sampler.cancel()
-    run.results = [f.result() for f in done]
-    run.unfinished = len(pending)
+    try:
+        _, pending = await asyncio.wait(futures, timeout=hold + DRAIN_GRACE)
+        run.unfinished = len(pending)
+    finally:
+        probe.cancel()
+
+
+@dataclass
+class Measured:
+    """Everything one run measured, as far as it got."""
+
+    steps: list[StepRun] = field(default_factory=list)
+    amd_run: StepRun | None = None
+    crash: str | None = None
+
+
+def crash_line(group: BaseExceptionGroup) -> str:
+    """The first failure inside the controller's task group, and where it was raised."""
+    leaf: BaseException = group
+    while isinstance(leaf, BaseExceptionGroup):
+        leaf = leaf.exceptions[0]
+    frame = traceback.extract_tb(leaf.__traceback__)[-1]
+    return f"{type(leaf).__name__}: {leaf} at {Path(frame.filename).name}:{frame.lineno} in {frame.name}()"
 
 
 async def measure(settings: Settings, engine: ContainerEngine, parties: Parties, plan: Plan,
-                  console: Console) -> tuple[list[StepRun], StepRun | None]:
-    """Log the agents in, run the ramp and the AMD batch, log the agents out."""
+                  console: Console) -> Measured:
+    """Log the agents in, run the ramp and the AMD batch, log the agents out.
+
+    A crash of the controller ends the run; what was measured until then is kept."""
+    measured = Measured()
+    try:
+        await _measure(settings, engine, parties, plan, console, measured)
+    except ExceptionGroup as group:
+        measured.crash = crash_line(group)
+        running = measured.amd_run or (measured.steps[-1] if measured.steps else None)
+        if running is not None:
+            running.name += " (crashed)"
+            running.unfinished = running.started - len(running.results)
+    return measured
+
+
+async def _measure(settings: Settings, engine: ContainerEngine, parties: Parties, plan: Plan,
+                   console: Console, measured: Measured) -> None:
     asterisk_cpu = container_cpu_reader(engine, settings.pbx.container_name)
-    steps: list[StepRun] = []
-    amd_run: StepRun | None = None
     async with AriClient.from_settings(settings.ari) as ari, \
             CallController(ari, ControllerConfig.from_settings(settings)) as controller:
         await asyncio.to_thread(engine.start, parties.agents)
@@ -331,23 +384,22 @@ async def measure(settings: Settings, engine: ContainerEngine, parties: Parties,
         console.print(f"[dim]· {len(controller.lines)} agents nailed up[/]")
         for cps in plan.steps:
             run = StepRun(f"{cps:g} cps", cps)
+            measured.steps.append(run)
             console.print(f"[dim]· step {run.name} for {plan.step_seconds:g} s[/]")
             with cpu_window(run, asterisk_cpu):
-                await run_step(controller, settings, run, plan.step_seconds, plan.hold)
-            steps.append(run)
+                await run_step(ari, controller, settings, run, plan.step_seconds, plan.hold)
             if run.stopped_early or run.failures > FAILURE_SHARE * max(run.started, 1):
                 console.print(f"[yellow]· {run.name}: {run.failures} of {run.started} calls failed; "
                               f"ramp stops here[/]")
                 break
         if plan.amd_calls:
-            amd_run = StepRun(f"AMD, {plan.amd_cps:g} cps", plan.amd_cps)
+            measured.amd_run = StepRun(f"AMD, {plan.amd_cps:g} cps", plan.amd_cps)
             console.print(f"[dim]· {plan.amd_calls} calls with AMD[/]")
-            with cpu_window(amd_run, asterisk_cpu):
-                await run_step(controller, settings, amd_run, plan.amd_calls / plan.amd_cps, plan.hold,
-                               amd=True)
+            with cpu_window(measured.amd_run, asterisk_cpu):
+                await run_step(ari, controller, settings, measured.amd_run, plan.amd_calls / plan.amd_cps,
+                               plan.hold, amd=True)
         for line in controller.lines.all():
             await controller.logout(line.endpoint)
-    return steps, amd_run
 
 
 # ---- the report ----
@@ -370,6 +422,10 @@ def delays_ms(results: list[CallResult]) -> np.ndarray:
                      if r.outcome is CallOutcome.CONNECTED and r.connect_delay is not None])
 
 
+def _percentile(values: list[float], q: float) -> str:
+    return f"{np.percentile(values, q):.1f}" if values else ""
+
+
 def _ratio(value: float, target: float, *, lower_is_better: bool = False) -> str:
     met = value <= target if lower_is_better else value >= target
     return f"{'met' if met else 'MISSED'} {value / target:.2f}×"
@@ -379,8 +435,9 @@ def step_table(steps: list[StepRun], cores: int, plan: Plan) -> Table:
     table = Table(title=f"Engine load on loopback: {cores} cores, {plan.agents} SIPp agents, "
                         f"calls held {plan.hold:g} s, every call must be connected and recorded")
     for column in ("step", "started", "offered cps", "connected+recorded", "failed", "good cps",
-                   "peak connected", "peak in flight", "answer→agent p50 ms", "p99 ms",
-                   "engine CPU ms/attempt", "Asterisk cores"):
+                   "peak connected", "peak in flight", "answer→agent p50 ms", "p99 ms", "> 2 s",
+                   "engine CPU ms/attempt", "engine cores", "Asterisk cores", "loop lag p99 ms",
+                   "ARI round trip p50 ms"):
         table.add_column(column, justify="right")
     for run in steps:
         good = run.good
@@ -392,7 +449,9 @@ def step_table(steps: list[StepRun], cores: int, plan: Plan) -> Table:
             f"{run.started / run.dial_seconds:.1f}", str(len(good)),
             f"{run.failures}" + (f" ({run.unfinished} unfinished)" if run.unfinished else ""),
             f"{len(good) / run.dial_seconds:.1f}", str(peak_connected(run.results)), str(run.peak_in_flight),
-            f"{p50:.1f}", f"{p99:.1f}", f"{run.engine_cpu / max(run.started, 1) * 1000:.2f}", asterisk)
+            f"{p50:.1f}", f"{p99:.1f}", str(int((delays > LATE_MS).sum())), f"{run.engine_cpu / max(run.started, 1) * 1000:.2f}",
+            f"{run.engine_cpu / run.wall_seconds:.2f}", asterisk, _percentile(run.loop_lag_ms, 99),
+            _percentile(run.ari_rtt_ms, 50))
     return table
 
 
@@ -468,7 +527,7 @@ def parse_plan(argv: list[str] | None = None) -> Plan:
 
 def main() -> None:
     plan = parse_plan()
-    console = Console(width=160)
+    console = Console(width=200)
     cores = os.cpu_count() or 1
     root = Path(tempfile.mkdtemp(prefix="phonebank-load-"))
     report = lambda message: console.print(f"[dim]· {message}[/]")
@@ -481,7 +540,15 @@ def main() -> None:
         parties = prepare_parties(settings, plan, root / "sipp")
         engine = start_pbx(settings, report)
         engine.start(parties.callee)
-        steps, amd_run = asyncio.run(measure(settings, engine, parties, plan, console))
+        measured = asyncio.run(measure(settings, engine, parties, plan, console))
+        # Before cleanup: the report checks the recordings on disk.
+        console.print(step_table(measured.steps, cores, plan))
+        console.print(summary_table(measured.steps, measured.amd_run))
+        console.print(audio_check(measured.steps, per_step=10))
+        if measured.crash:
+            console.print(f"[red]the CallController crashed, which ended the run: {measured.crash}[/]")
+        console.print(f"load average at the end {os.getloadavg()[0]:.1f} on {cores} cores; "
+                      f"whole run {time.monotonic() - started:.0f} s")
     except ContainerError as exc:
         raise SystemExit(str(exc)) from None
     finally:
@@ -494,11 +561,6 @@ def main() -> None:
             shutil.rmtree(root, ignore_errors=True)
         else:
             console.print(f"kept {root}")
-    console.print(step_table(steps, cores, plan))
-    console.print(summary_table(steps, amd_run))
-    console.print(audio_check(steps, per_step=10))
-    console.print(f"load average at the end {os.getloadavg()[0]:.1f} on {cores} cores; "
-                  f"whole run {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":
