@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import asterisk, campaigns, demo, dnc, export, lab, lists, serve, setup, simulate
+from cli import asterisk, campaigns, demo, dnc, export, lab, lists, recordings, serve, setup, simulate
 
 app = typer.Typer(
     name="phonebank",
@@ -13,5 +13,5 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-for module in (setup, asterisk, lab, serve, demo, campaigns, lists, dnc, export, simulate):
+for module in (setup, asterisk, lab, serve, demo, campaigns, lists, dnc, export, recordings, simulate):
     module.register(app)
