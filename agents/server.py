@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections import Counter
+from datetime import UTC, datetime
 
 import uvicorn
 
 from agents.floor import AgentFloor
+from agents.session import AgentState
 from agents.web.api import create_api
 from engine.calls.model import CallResult
 from engine.config import Settings
 from engine.dnc.national import open_registry
+from engine.metrics.campaign import LiveCounters, campaign_metrics
+from engine.metrics.prometheus import prometheus_text
 from engine.service import DialerService
 from engine.store.db import open_database
 
@@ -37,7 +42,20 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     service = DialerService(settings, db, agents=floor, agent_snapshot=floor.pacer_snapshot,
                             registry=registry, on_call_finished=finished)
     wake.append(service)
-    api = create_api(floor, service, settings.web.api_token)
+
+    def metrics_text() -> str:
+        rows = floor.snapshot()
+        counts = Counter(row.state for row in rows)
+        controller = service.controller
+        now = datetime.now(UTC)
+        metrics = [campaign_metrics(db, campaign_id, now, LiveCounters(
+            in_flight=running.runner.in_flight, waiting=controller.waiting() if controller else 0,
+            agents_logged_in=len(rows), agents_ready=counts[AgentState.READY],
+            agents_on_call=counts[AgentState.ON_CALL], agents_wrap_up=counts[AgentState.WRAP_UP],
+            agents_paused=counts[AgentState.PAUSED])) for campaign_id, running in service.runners.items()]
+        return prometheus_text(metrics, {"calls_in_flight": float(controller.in_flight if controller else 0)})
+
+    api = create_api(floor, service, settings.web.api_token, metrics_text=metrics_text)
     server = uvicorn.Server(uvicorn.Config(api, host=settings.web.bind_address, port=settings.web.port,
                                            log_level="warning", lifespan="off"))
     async with asyncio.TaskGroup() as group:

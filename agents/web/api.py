@@ -7,6 +7,7 @@ Scripts and the lab's simulated agents authenticate with the bearer token from p
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException
@@ -14,6 +15,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from agents.floor import AgentFloor, FloorError
+from engine.metrics.prometheus import CONTENT_TYPE
 from engine.service import DialerService
 
 
@@ -28,7 +30,7 @@ class DispositionBody(BaseModel):
 
 
 def create_api(floor: AgentFloor, service: DialerService, token: str,
-               metrics_text: Any = None) -> FastAPI:
+               metrics_text: Callable[[], str] | None = None) -> FastAPI:
     """The API over one engine's floor and dialer. `metrics_text()` renders /metrics."""
     app = FastAPI(title="phonebank engine", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
 
@@ -79,9 +81,9 @@ def create_api(floor: AgentFloor, service: DialerService, token: str,
                  "skipped": running.runner.stats.skipped, "running": not running.task.done()}
                 for campaign_id, running in service.runners.items()]
 
-    @app.get("/metrics", response_class=PlainTextResponse)
-    def metrics() -> str:
-        return metrics_text() if metrics_text is not None else ""
+    @app.get("/metrics", response_class=PlainTextResponse, dependencies=guard)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(metrics_text() if metrics_text is not None else "", media_type=CONTENT_TYPE)
 
     return app
 

@@ -193,6 +193,10 @@ async def test_serve_survives_sigkill_and_drains_on_sigterm(lab: RunningLab, dat
                 print((await api.get("/api/agents")).text, (await api.get("/api/campaigns")).text)
                 print([(a.number_called, a.outcome, a.disposition) for a in attempts()])
                 raise
+            metrics = await api.get("/metrics")
+            assert metrics.status_code == 200 and 'campaign="serve-test"' in metrics.text
+            assert "phonebank_abandon_rate" in metrics.text or "phonebank_abandoned" in metrics.text
+            assert (await api.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 401
             second.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(second.wait, 60) == 0, engine_log.read_text()[-2000:]
         volunteer.cancel()
