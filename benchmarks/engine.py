@@ -38,6 +38,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 import argparse
 import asyncio
 import itertools
+import json
 import math
 import os
 import re
@@ -47,10 +48,12 @@ import tempfile
 import time
 import traceback
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import httpx
 import numpy as np
 from rich.console import Console
 from rich.table import Table
@@ -67,6 +70,8 @@ from engine.pbx.container import ContainerEngine, ContainerError, ContainerSpec,
 SCENARIOS = _HERE / "sipp"
 PORT_OFFSET = 40000
 NAME_SUFFIX = "-load"
+LAB_TRUNK = "lab"  # the trunk `phonebank init --lab` writes
+HOLD_TRUNK = "lab-hold"
 TARGET_CPS = 30.0
 TARGET_CONCURRENT = 300
 TARGET_P99_MS = 150.0
@@ -81,32 +86,41 @@ FAILURE_SHARE = 0.02
 FAILURE_FLOOR = 5
 DRAIN_GRACE = 45.0
 LOGIN_RATE = 50
+IDLE_SECONDS = 5.0
+# Seconds a line stays busy beyond the hold: bridging, recording stop and release, which stretch
+# once the engine lags. Spare lines keep calls from waiting for an agent, which is not measured.
+LINE_SLACK = 5.0
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Calls started at a fixed rate for a while, on one trunk (one SIPp callee, one hold)."""
+
+    name: str
+    cps: float
+    seconds: float
+    trunk: str
+    hold: float
+    amd: bool = False
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What one run does: the ramp, the hold time, the AMD batch and the agents it needs."""
+    """What one run does: the cps ramp, the AMD batch, the concurrency plateau, the agents."""
 
-    steps: tuple[float, ...]
-    step_seconds: float
-    hold: float
-    amd_calls: int
-    amd_cps: float
+    ramp: tuple[Phase, ...]
+    amd: Phase | None
+    plateau: Phase | None
     agents: int
 
-    @classmethod
-    def sized(cls, steps: tuple[float, ...], step_seconds: float, hold: float, amd_calls: int,
-              agents: int | None) -> Plan:
-        # Agents busy at the top step: each call holds a line for the hold time plus bridging,
-        # recording stop and release, which stretch to seconds once the engine lags; spare
-        # lines keep calls from waiting for an agent, which is not what this measures.
-        needed = math.ceil(max(steps) * (hold + 5))
-        return cls(steps, step_seconds, hold, amd_calls, 5.0, agents or needed)
+    @property
+    def phases(self) -> tuple[Phase, ...]:
+        return self.ramp + tuple(p for p in (self.amd, self.plateau) if p is not None)
 
 
 @dataclass
 class StepRun:
-    """One step of the ramp (or the AMD batch) as measured."""
+    """One phase as measured."""
 
     name: str
     target_cps: float
@@ -119,7 +133,8 @@ class StepRun:
     asterisk_cpu: float | None = None
     peak_in_flight: int = 0
     loop_lag_ms: list[float] = field(default_factory=list)
-    ari_rtt_ms: list[float] = field(default_factory=list)
+    request_ms: dict[str, list[float]] = field(default_factory=dict)
+    events: int = 0
     stopped_early: bool = False
 
     @property
@@ -129,6 +144,10 @@ class StepRun:
     @property
     def failures(self) -> int:
         return self.started - len(self.good)
+
+    @property
+    def failed(self) -> bool:
+        return self.stopped_early or self.failures > FAILURE_SHARE * max(self.started, 1)
 
 
 def call_ok(result: CallResult) -> bool:
@@ -141,14 +160,20 @@ def call_ok(result: CallResult) -> bool:
 # ---- the PBX's config for this run ----
 
 def write_run_config(root: Path, agents: int) -> Settings:
-    """A fresh phonebank.toml for this run, with a PBX RTP range wide enough for every leg."""
+    """A fresh phonebank.toml for this run: a PBX RTP range wide enough for every leg, and a
+    second trunk to a second callee that holds its calls longer (the concurrency plateau)."""
     path = write_config(root / "phonebank.toml", InitOptions(
         lab=True, agents=agents, supervisors=0, port_offset=PORT_OFFSET, name_suffix=NAME_SUFFIX))
     settings = load_settings(path)
+    lab = settings.trunks[0]
     rtp_end = settings.pbx.rtp_start + max(999, PORTS_PER_LEG * agents + 200)
     text, count = re.subn(r"(?m)^rtp_end = \d+$", f"rtp_end = {rtp_end}", path.read_text(), count=1)
     if count != 1:
         raise SystemExit(f"{path} has no [pbx] rtp_end line: engine/initconfig.py changed its layout")
+    text += "\n".join([
+        "", "[[trunks]]", f'name = "{HOLD_TRUNK}"', f'host = "{lab.host}"', f"port = {lab.port + 1}",
+        f"username = {json.dumps(lab.username)}", f"password = {json.dumps(lab.password)}",
+        f"max_channels = {lab.max_channels}", f"max_cps = {lab.max_cps:g}", ""])
     path.write_text(text)
     return load_settings(path)
 
@@ -157,11 +182,15 @@ def write_run_config(root: Path, agents: int) -> Settings:
 
 @dataclass(frozen=True)
 class Parties:
-    """The two SIPp containers and where each one's ports sit."""
+    """The SIPp containers: a callee per trunk, and the agents."""
 
-    callee: ContainerSpec
+    callees: tuple[ContainerSpec, ...]
     agents: ContainerSpec
     workdir: Path
+
+    @property
+    def all(self) -> tuple[ContainerSpec, ...]:
+        return (*self.callees, self.agents)
 
 
 def _ulaw(samples: np.ndarray) -> bytes:
@@ -188,55 +217,58 @@ def _callee_audio() -> bytes:
 
 
 def prepare_parties(settings: Settings, plan: Plan, workdir: Path) -> Parties:
-    """Write the scenarios, audio and agent credentials SIPp reads, and describe both containers."""
+    """Write the scenarios, audio and agent credentials SIPp reads, and describe the containers."""
     assert settings.lab is not None
     workdir.mkdir(parents=True, exist_ok=True)
     # SIPp runs as the image's asterisk user and writes its error logs here.
     workdir.chmod(0o777)
-    hold_ms = str(int(plan.hold * 1000))
-    (workdir / "callee.xml").write_text((SCENARIOS / "callee.xml").read_text().replace("HOLD_MS", hold_ms))
     shutil.copy(SCENARIOS / "agent.xml", workdir / "agent.xml")
     (workdir / "callee.ulaw").write_bytes(_callee_audio())
     (workdir / "agent.ulaw").write_bytes(_ulaw(_tone(AGENT_HZ, 1.0, 0.2)))
     rows = [f"agent{a.number};{a.password}" for a in settings.agents[:plan.agents]]
     (workdir / "agents.csv").write_text("SEQUENTIAL\n" + "\n".join(rows) + "\n")
-    for path in workdir.iterdir():
-        path.chmod(0o644)
 
-    host = settings.pbx.bind_address
+    host, image = settings.pbx.bind_address, settings.lab.phone_image
     media = PORTS_PER_LEG * plan.agents + 200
-    callee_rtp = settings.pbx.rtp_end + 1
-    agents_rtp = callee_rtp + media
-    common = ["-i", host, "-mi", host, "-aa", "-nostdin", "-trace_err",
+    next_rtp = itertools.count(settings.pbx.rtp_end + 1, media)
+    common = ("-i", host, "-mi", host, "-aa", "-nostdin", "-trace_err",
               # A starved SIPp (two cores shared with Asterisk and the engine) must not quit on
               # its own watchdog: the benchmark decides when a run has failed.
-              "-watchdog_minor_maxtriggers", "1000000", "-watchdog_major_maxtriggers", "1000000"]
-    callee = ContainerSpec(
-        name=f"phonebank-sipp-callee{NAME_SUFFIX}", image=settings.lab.phone_image,
-        mounts=(Mount(workdir, "/work"),), entrypoint="sipp",
-        args=("-sf", "/work/callee.xml", "-p", str(settings.lab.carrier_sip_port),
-              "-cp", str(settings.lab.carrier_sip_port + 20), "-l", str(4 * plan.agents),
-              "-min_rtp_port", str(callee_rtp), "-max_rtp_port", str(callee_rtp + media - 1),
-              "-error_file", "/work/callee-errors.log", *common))
-    agents = ContainerSpec(
-        name=f"phonebank-sipp-agents{NAME_SUFFIX}", image=settings.lab.phone_image,
-        mounts=(Mount(workdir, "/work"),), entrypoint="sipp",
-        args=(f"{host}:{settings.pbx.sip_port}", "-sf", "/work/agent.xml", "-inf", "/work/agents.csv",
-              "-s", settings.dialplan.agent_login, "-p", str(settings.lab.carrier_sip_port + 10),
-              "-cp", str(settings.lab.carrier_sip_port + 21), "-r", str(LOGIN_RATE),
-              "-m", str(plan.agents), "-l", str(plan.agents),
-              "-min_rtp_port", str(agents_rtp), "-max_rtp_port", str(agents_rtp + media - 1),
-              "-error_file", "/work/agents-errors.log", *common))
-    return Parties(callee, agents, workdir)
+              "-watchdog_minor_maxtriggers", "1000000", "-watchdog_major_maxtriggers", "1000000")
+
+    def sipp(name: str, port: int, args: tuple[str, ...]) -> ContainerSpec:
+        rtp = next(next_rtp)
+        return ContainerSpec(
+            name=f"phonebank-sipp-{name}{NAME_SUFFIX}", image=image,
+            mounts=(Mount(workdir, "/work"),), entrypoint="sipp",
+            args=(*args, "-p", str(port), "-cp", str(port + 100), "-min_rtp_port", str(rtp),
+                  "-max_rtp_port", str(rtp + media - 1), "-error_file", f"/work/{name}-errors.log", *common))
+
+    holds = {LAB_TRUNK: plan.ramp[0].hold}
+    if plan.plateau is not None:
+        holds[HOLD_TRUNK] = plan.plateau.hold
+    callees = []
+    for trunk in settings.trunks:
+        if trunk.name in holds:
+            scenario = f"callee-{trunk.name}.xml"
+            (workdir / scenario).write_text(
+                (SCENARIOS / "callee.xml").read_text().replace("HOLD_MS", str(int(holds[trunk.name] * 1000))))
+            callees.append(sipp(f"callee-{trunk.name}", trunk.port,
+                                ("-sf", f"/work/{scenario}", "-l", str(4 * plan.agents))))
+    agents = sipp("agents", settings.lab.carrier_sip_port + 10, (
+        f"{host}:{settings.pbx.sip_port}", "-sf", "/work/agent.xml", "-inf", "/work/agents.csv",
+        "-s", settings.dialplan.agent_login, "-r", str(LOGIN_RATE), "-m", str(plan.agents),
+        "-l", str(plan.agents)))
+    for path in workdir.iterdir():
+        path.chmod(0o644)
+    return Parties(tuple(callees), agents, workdir)
 
 
 def error_tail(parties: Parties, lines: int = 3) -> str:
     """The last lines SIPp logged as unexpected, for a failure message."""
     tails = []
-    for name in ("callee-errors.log", "agents-errors.log"):
-        path = parties.workdir / name
-        if path.exists():
-            tails += [f"{name}: {line}" for line in path.read_text(errors="replace").splitlines()[-lines:]]
+    for path in sorted(parties.workdir.glob("*-errors.log")):
+        tails += [f"{path.name}: {line}" for line in path.read_text(errors="replace").splitlines()[-lines:]]
     return "\n".join(tails)
 
 
@@ -280,31 +312,62 @@ def cpu_window(run: StepRun, asterisk_cpu: Callable[[], float | None]) -> Iterat
 
 # ---- the measurement ----
 
-def _request(settings: Settings, index: int, *, amd: bool) -> CallRequest:
-    return CallRequest(str(uuid.uuid4()), f"+1202555{index % 10000:04d}", settings.trunks[0].name,
-                       "load", ring_timeout=15, amd=amd)
+# The last path segment names the operation for these; other requests are named by their first.
+_VERBS = {"addChannel", "removeChannel", "record", "stop", "answer", "continue", "play", "variable", "ping"}
 
 
-async def _probe(ari: AriClient, controller: CallController, run: StepRun) -> None:
-    """Every 0.1 s: calls in flight and how late the event loop woke; every 0.5 s: one ARI
-    round trip. The controller handles ARI events one at a time and awaits some requests inline,
-    so the round trip bounds how many events per second it can take."""
+def request_kind(request: httpx.Request) -> str:
+    """'POST bridges/addChannel', 'DELETE channels', ...: one ARI operation, ids left out."""
+    segments = request.url.path.split("/ari/", 1)[-1].split("/")
+    verb = f"/{segments[-1]}" if len(segments) > 1 and segments[-1] in _VERBS else ""
+    return f"{request.method} {segments[0]}{verb}"
+
+
+class TimedTransport(httpx.AsyncBaseTransport):
+    """The ARI client's HTTP transport, timing every request (to response headers) by kind
+    into the run being measured."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.sink: dict[str, list[float]] | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        sent = time.perf_counter()
+        response = await self._inner.handle_async_request(request)
+        if self.sink is not None:
+            self.sink.setdefault(request_kind(request), []).append((time.perf_counter() - sent) * 1000)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def _count_events(ari: AriClient, run: StepRun) -> None:
+    async with ari.events() as events:
+        while True:
+            await events.next()
+            run.events += 1
+
+
+def _request(phase: Phase, index: int) -> CallRequest:
+    return CallRequest(str(uuid.uuid4()), f"+1202555{index % 10000:04d}", phase.trunk, "load",
+                       ring_timeout=15, amd=phase.amd)
+
+
+async def _probe(controller: CallController, run: StepRun) -> None:
+    """Every 0.1 s: calls in flight, and how late the event loop woke (CPU starvation shows here)."""
     loop = asyncio.get_running_loop()
-    for tick in itertools.count():
+    while True:
         run.peak_in_flight = max(run.peak_in_flight, controller.in_flight)
         due = loop.time() + 0.1
         await asyncio.sleep(0.1)
         run.loop_lag_ms.append((loop.time() - due) * 1000)
-        if tick % 5 == 0:
-            sent = loop.time()
-            await ari.ping()
-            run.ari_rtt_ms.append((loop.time() - sent) * 1000)
 
 
-async def run_step(ari: AriClient, controller: CallController, settings: Settings, run: StepRun,
-                   seconds: float, hold: float, *, amd: bool = False) -> None:
-    """Start calls at `run.target_cps` for `seconds` (fewer if failures mount), then drain."""
+async def run_phase(ari: AriClient, controller: CallController, phase: Phase, run: StepRun) -> None:
+    """Start calls at the phase's rate for its length (fewer if failures mount), then drain."""
     loop = asyncio.get_running_loop()
+    counter = asyncio.create_task(_count_events(ari, run))
     failed = 0
 
     def tally(future: asyncio.Future[CallResult]) -> None:
@@ -314,34 +377,40 @@ async def run_step(ari: AriClient, controller: CallController, settings: Setting
             failed += not call_ok(future.result())
 
     futures: list[asyncio.Future[CallResult]] = []
-    probe = asyncio.create_task(_probe(ari, controller, run))
+    probe = asyncio.create_task(_probe(controller, run))
     start = loop.time()
-    for index in range(round(run.target_cps * seconds)):
-        delay = start + index / run.target_cps - loop.time()
+    for index in range(round(phase.cps * phase.seconds)):
+        delay = start + index / phase.cps - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        future = controller.start(_request(settings, index, amd=amd))
+        future = controller.start(_request(phase, index))
         future.add_done_callback(tally)
         futures.append(future)
         run.started = len(futures)
         if failed > max(FAILURE_FLOOR, FAILURE_SHARE * len(futures)):
             run.stopped_early = True
             break
-    run.dial_seconds = loop.time() - start + 1 / run.target_cps
+    run.dial_seconds = loop.time() - start + 1 / phase.cps
     try:
-        _, pending = await asyncio.wait(futures, timeout=hold + DRAIN_GRACE)
+        _, pending = await asyncio.wait(futures, timeout=phase.hold + DRAIN_GRACE)
         run.unfinished = len(pending)
     finally:
         probe.cancel()
+        counter.cancel()
 
 
 @dataclass
 class Measured:
     """Everything one run measured, as far as it got."""
 
-    steps: list[StepRun] = field(default_factory=list)
-    amd_run: StepRun | None = None
+    runs: list[StepRun] = field(default_factory=list)
+    idle_asterisk_cores: float | None = None
+    idle_engine_cores: float = 0.0
     crash: str | None = None
+
+    def of(self, phases: tuple[Phase, ...]) -> list[StepRun]:
+        names = {p.name for p in phases}
+        return [r for r in self.runs if r.name.removesuffix(" (crashed)") in names]
 
 
 def crash_line(group: BaseExceptionGroup) -> str:
@@ -355,7 +424,7 @@ def crash_line(group: BaseExceptionGroup) -> str:
 
 async def measure(settings: Settings, engine: ContainerEngine, parties: Parties, plan: Plan,
                   console: Console) -> Measured:
-    """Log the agents in, run the ramp and the AMD batch, log the agents out.
+    """Log the agents in, run every phase, log the agents out.
 
     A crash of the controller ends the run; what was measured until then is kept."""
     measured = Measured()
@@ -363,8 +432,8 @@ async def measure(settings: Settings, engine: ContainerEngine, parties: Parties,
         await _measure(settings, engine, parties, plan, console, measured)
     except ExceptionGroup as group:
         measured.crash = crash_line(group)
-        running = measured.amd_run or (measured.steps[-1] if measured.steps else None)
-        if running is not None:
+        if measured.runs:
+            running = measured.runs[-1]
             running.name += " (crashed)"
             running.unfinished = running.started - len(running.results)
     return measured
@@ -373,7 +442,8 @@ async def measure(settings: Settings, engine: ContainerEngine, parties: Parties,
 async def _measure(settings: Settings, engine: ContainerEngine, parties: Parties, plan: Plan,
                    console: Console, measured: Measured) -> None:
     asterisk_cpu = container_cpu_reader(engine, settings.pbx.container_name)
-    async with AriClient.from_settings(settings.ari) as ari, \
+    timer = TimedTransport()
+    async with AriClient.from_settings(settings.ari, transport=timer) as ari, \
             CallController(ari, ControllerConfig.from_settings(settings)) as controller:
         await asyncio.to_thread(engine.start, parties.agents)
         try:
@@ -382,22 +452,28 @@ async def _measure(settings: Settings, engine: ContainerEngine, parties: Parties
             raise SystemExit(f"only {len(controller.lines)} of {plan.agents} agents logged in:\n"
                              f"{error_tail(parties)}") from None
         console.print(f"[dim]· {len(controller.lines)} agents nailed up[/]")
-        for cps in plan.steps:
-            run = StepRun(f"{cps:g} cps", cps)
-            measured.steps.append(run)
-            console.print(f"[dim]· step {run.name} for {plan.step_seconds:g} s[/]")
+        idle = StepRun("idle", 0)
+        with cpu_window(idle, asterisk_cpu):
+            await asyncio.sleep(IDLE_SECONDS)
+        measured.idle_engine_cores = idle.engine_cpu / idle.wall_seconds
+        if idle.asterisk_cpu is not None:
+            measured.idle_asterisk_cores = idle.asterisk_cpu / idle.wall_seconds
+        ramp_failed = False
+        for phase in plan.phases:
+            if ramp_failed and phase in plan.ramp:
+                continue
+            run = StepRun(phase.name, phase.cps)
+            measured.runs.append(run)
+            console.print(f"[dim]· {phase.name}: {phase.cps:g} calls/s for {phase.seconds:g} s, "
+                          f"held {phase.hold:g} s[/]")
+            timer.sink = run.request_ms
             with cpu_window(run, asterisk_cpu):
-                await run_step(ari, controller, settings, run, plan.step_seconds, plan.hold)
-            if run.stopped_early or run.failures > FAILURE_SHARE * max(run.started, 1):
+                await run_phase(ari, controller, phase, run)
+            timer.sink = None
+            if run.failed and phase in plan.ramp:
                 console.print(f"[yellow]· {run.name}: {run.failures} of {run.started} calls failed; "
-                              f"ramp stops here[/]")
-                break
-        if plan.amd_calls:
-            measured.amd_run = StepRun(f"AMD, {plan.amd_cps:g} cps", plan.amd_cps)
-            console.print(f"[dim]· {plan.amd_calls} calls with AMD[/]")
-            with cpu_window(measured.amd_run, asterisk_cpu):
-                await run_step(ari, controller, settings, measured.amd_run, plan.amd_calls / plan.amd_cps,
-                               plan.hold, amd=True)
+                              f"the ramp stops here[/]")
+                ramp_failed = True
         for line in controller.lines.all():
             await controller.logout(line.endpoint)
 
@@ -431,56 +507,83 @@ def _ratio(value: float, target: float, *, lower_is_better: bool = False) -> str
     return f"{'met' if met else 'MISSED'} {value / target:.2f}×"
 
 
-def step_table(steps: list[StepRun], cores: int, plan: Plan) -> Table:
-    table = Table(title=f"Engine load on loopback: {cores} cores, {plan.agents} SIPp agents, "
-                        f"calls held {plan.hold:g} s, every call must be connected and recorded")
-    for column in ("step", "started", "offered cps", "connected+recorded", "failed", "good cps",
+def _why(run: StepRun) -> str:
+    """The two commonest reasons calls of this run did not count."""
+    reasons = Counter("no recording" if r.outcome is CallOutcome.CONNECTED else r.outcome.value
+                      for r in run.results if not call_ok(r))
+    reasons["unfinished"] += run.unfinished
+    return ", ".join(f"{why} {n}" for why, n in reasons.most_common(2) if n)
+
+
+def phase_table(runs: list[StepRun], cores: int, plan: Plan) -> Table:
+    table = Table(title=f"Engine load on loopback: {cores} cores, {plan.agents} SIPp agents nailed up, "
+                        f"every call must be connected to an agent and recorded")
+    for column in ("phase", "started", "offered cps", "connected + recorded", "failed (why)", "good cps",
                    "peak connected", "peak in flight", "answer→agent p50 ms", "p99 ms", "> 2 s",
-                   "engine CPU ms/attempt", "engine cores", "Asterisk cores", "loop lag p99 ms",
-                   "ARI round trip p50 ms"):
+                   "ARI events/call", "engine CPU ms/attempt", "engine cores", "Asterisk cores",
+                   "loop lag p99 ms"):
         table.add_column(column, justify="right")
-    for run in steps:
+    for run in runs:
         good = run.good
         delays = delays_ms(run.results)
         p50, p99 = np.percentile(delays, [50, 99]) if delays.size else (math.nan, math.nan)
         asterisk = f"{run.asterisk_cpu / run.wall_seconds:.2f}" if run.asterisk_cpu is not None else "n/a"
+        why = _why(run)
         table.add_row(
             run.name + (" (stopped early)" if run.stopped_early else ""), str(run.started),
             f"{run.started / run.dial_seconds:.1f}", str(len(good)),
-            f"{run.failures}" + (f" ({run.unfinished} unfinished)" if run.unfinished else ""),
-            f"{len(good) / run.dial_seconds:.1f}", str(peak_connected(run.results)), str(run.peak_in_flight),
-            f"{p50:.1f}", f"{p99:.1f}", str(int((delays > LATE_MS).sum())), f"{run.engine_cpu / max(run.started, 1) * 1000:.2f}",
-            f"{run.engine_cpu / run.wall_seconds:.2f}", asterisk, _percentile(run.loop_lag_ms, 99),
-            _percentile(run.ari_rtt_ms, 50))
+            f"{run.failures}" + (f" ({why})" if why else ""), f"{len(good) / run.dial_seconds:.1f}",
+            str(peak_connected(run.results)), str(run.peak_in_flight), f"{p50:.1f}", f"{p99:.1f}",
+            str(int((delays > LATE_MS).sum())), f"{run.events / max(run.started, 1):.1f}",
+            f"{run.engine_cpu / max(run.started, 1) * 1000:.2f}", f"{run.engine_cpu / run.wall_seconds:.2f}",
+            asterisk, _percentile(run.loop_lag_ms, 99))
     return table
 
 
-def sustained(steps: list[StepRun]) -> StepRun | None:
+def request_table(runs: list[StepRun]) -> Table:
+    """ARI request latency by operation and phase: the controller awaits addChannel (on the
+    answer) and record (on entering the bridge) inside its single event reader."""
+    table = Table(title="ARI requests: count, p50 / p99 ms (to response headers)")
+    table.add_column("request")
+    for run in runs:
+        table.add_column(run.name, justify="right")
+    kinds = sorted({kind for run in runs for kind in run.request_ms},
+                   key=lambda k: -sum(len(r.request_ms.get(k, [])) for r in runs))
+    for kind in kinds:
+        cells = []
+        for run in runs:
+            values = run.request_ms.get(kind, [])
+            cells.append(f"{len(values)}: {_percentile(values, 50)} / {_percentile(values, 99)}" if values else "")
+        table.add_row(kind, *cells)
+    return table
+
+
+def sustained(ramp: list[StepRun]) -> StepRun | None:
     """The highest step that started its calls on schedule and lost none beyond the threshold."""
-    held = [r for r in steps if not r.stopped_early and r.started / r.dial_seconds >= 0.95 * r.target_cps
-            and r.failures <= FAILURE_SHARE * r.started]
+    held = [r for r in ramp if not r.failed and r.started / r.dial_seconds >= 0.95 * r.target_cps]
     return max(held, key=lambda r: r.target_cps, default=None)
 
 
-def summary_table(steps: list[StepRun], amd_run: StepRun | None) -> Table:
+def summary_table(measured: Measured, plan: Plan) -> Table:
     table = Table(title="Against the targets (issue 5)")
     for column in ("measure", "value", "target", "verdict"):
         table.add_column(column, justify="right")
-    best = sustained(steps)
+    best = sustained(measured.of(plan.ramp))
     cps = len(best.good) / best.dial_seconds if best else 0.0
-    table.add_row("sustained calls/s (connected + recorded)", f"{cps:.1f}", f"≥ {TARGET_CPS:g}",
+    table.add_row("sustained calls/s, all connected + recorded", f"{cps:.1f}", f"≥ {TARGET_CPS:g}",
                   _ratio(cps, TARGET_CPS))
-    peak = max((peak_connected(r.results) for r in steps), default=0)
-    table.add_row("peak concurrent calls held", str(peak), f"≥ {TARGET_CONCURRENT}",
-                  _ratio(peak, TARGET_CONCURRENT))
     if best is not None and delays_ms(best.results).size:
         p99 = float(np.percentile(delays_ms(best.results), 99))
         table.add_row(f"answer→agent p99 at {best.name}", f"{p99:.1f} ms", f"≤ {TARGET_P99_MS:g} ms",
                       _ratio(p99, TARGET_P99_MS, lower_is_better=True))
-    if amd_run is not None:
+    held = [r for r in measured.runs if not r.failed]
+    peak = max((peak_connected(r.results) for r in held), default=0)
+    table.add_row("peak concurrent calls held, in a phase with all connected + recorded", str(peak),
+                  f"≥ {TARGET_CONCURRENT}", _ratio(peak, TARGET_CONCURRENT))
+    for amd_run in measured.of((plan.amd,) if plan.amd else ()):
         delays = delays_ms(amd_run.results)
-        verdicts = sorted({r.amd_status or "none" for r in amd_run.results})
-        counts = ", ".join(f"{v} {sum((r.amd_status or 'none') == v for r in amd_run.results)}" for v in verdicts)
+        verdicts = Counter(r.amd_status or "none" for r in amd_run.results)
+        counts = ", ".join(f"{v} {n}" for v, n in verdicts.most_common())
         if delays.size:
             p50, p99 = np.percentile(delays, [50, 99])
             table.add_row(f"greeting end→agent p50 / p99 ({amd_run.name}; {counts})",
@@ -491,43 +594,59 @@ def summary_table(steps: list[StepRun], amd_run: StepRun | None) -> Table:
     return table
 
 
-def audio_check(steps: list[StepRun], per_step: int) -> str:
-    """Both parties audible in a sample of each step's recordings (FFT), outside the timed windows."""
+def audio_check(runs: list[StepRun], per_run: int) -> str:
+    """Both parties audible in a sample of each run's recordings (FFT), outside the timed windows."""
     checked = both = 0
-    for run in steps:
-        for result in run.good[:: max(1, len(run.good) // per_step)][:per_step]:
+    for run in runs:
+        for result in run.good[:: max(1, len(run.good) // per_run)][:per_run]:
             assert result.recording is not None
             checked += 1
             both += heard_tones(result.recording.path, [CALLEE_HZ, AGENT_HZ]) == {CALLEE_HZ, AGENT_HZ}
-    return f"recordings holding both callee ({CALLEE_HZ:g} Hz) and agent ({AGENT_HZ:g} Hz): {both} of {checked} sampled"
+    return (f"recordings holding both callee ({CALLEE_HZ:g} Hz) and agent ({AGENT_HZ:g} Hz): "
+            f"{both} of {checked} sampled")
 
 
 # ---- the run ----
 
 def parse_plan(argv: list[str] | None = None) -> Plan:
+    """The run's phases from the command line; bad values end with one line naming the fix."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="two short steps (10, 20 cps), hold 5 s, 10 AMD calls")
-    parser.add_argument("--steps", type=float, nargs="+", help="calls per second of each step (default 10 20 30 40)")
-    parser.add_argument("--step-seconds", type=float, help="how long each step dials (default 30)")
-    parser.add_argument("--hold", type=float, help="seconds the callee stays on after answering (default 11)")
-    parser.add_argument("--amd-calls", type=int, help="calls in the AMD batch (default 40)")
-    parser.add_argument("--agents", type=int, help="simulated agents (default: enough for the top step)")
+    parser.add_argument("--quick", action="store_true",
+                        help="10 and 20 cps for 10 s, 10 AMD calls, a 60-call plateau (about 2 minutes)")
+    parser.add_argument("--steps", type=float, nargs="+", help="ramp: calls/s of each step (default 10 20 30 40)")
+    parser.add_argument("--step-seconds", type=float, help="ramp: how long each step dials (default 20)")
+    parser.add_argument("--hold", type=float, help="ramp and AMD: seconds each call stays up (default 4)")
+    parser.add_argument("--amd-calls", type=int, help="calls in the AMD batch, at 5/s (default 40)")
+    parser.add_argument("--plateau", type=int,
+                        help="concurrent calls to hold, dialled at 10/s (default 320; 0 skips)")
+    parser.add_argument("--agents", type=int, help="simulated agents (default: enough for every phase)")
     args = parser.parse_args(argv)
     quick = args.quick
     steps = tuple(args.steps or ((10.0, 20.0) if quick else (10.0, 20.0, 30.0, 40.0)))
-    step_seconds = args.step_seconds or (15.0 if quick else 30.0)
-    hold = args.hold or (5.0 if quick else 11.0)
+    step_seconds = args.step_seconds or (10.0 if quick else 20.0)
+    hold = args.hold or 4.0
     amd_calls = args.amd_calls if args.amd_calls is not None else (10 if quick else 40)
-    if min(steps) <= 0 or step_seconds <= 0 or hold < 1 or amd_calls < 0 or (args.agents or 1) < 1:
-        parser.error("steps and --step-seconds must be positive, --hold at least 1 s, --agents at least 1")
-    if step_seconds * max(steps) > 5000:
-        parser.error("a step of more than 5000 calls: lower --steps or --step-seconds")
-    return Plan.sized(steps, step_seconds, hold, amd_calls, args.agents)
+    plateau = args.plateau if args.plateau is not None else (60 if quick else 320)
+    if min(steps) <= 0 or step_seconds <= 0 or hold < 1 or amd_calls < 0 or plateau < 0 or (args.agents or 1) < 1:
+        parser.error("--steps and --step-seconds must be positive, --hold at least 1 s, "
+                     "--amd-calls and --plateau not negative, --agents at least 1")
+    if step_seconds * max(steps) > 5000 or plateau > 2000:
+        parser.error("more than 5000 calls in a step or 2000 held at once: lower --steps, --step-seconds or --plateau")
+    ramp = tuple(Phase(f"ramp {cps:g} cps", cps, step_seconds, LAB_TRUNK, hold) for cps in steps)
+    amd = Phase("AMD batch", 5.0, amd_calls / 5.0, LAB_TRUNK, hold, amd=True) if amd_calls else None
+    # The plateau dials at 10/s and holds each call long enough for `plateau` to be up at once,
+    # then dials a little longer so the level stays there for a while.
+    plateau_cps = 10.0 if plateau >= 10 else 1.0
+    plateau_hold = plateau / plateau_cps
+    held = (Phase(f"plateau {plateau} held", plateau_cps, plateau_hold + 10, HOLD_TRUNK, plateau_hold)
+            if plateau else None)
+    needed = max(p.cps * (p.hold + LINE_SLACK) for p in (*ramp, *(x for x in (amd, held) if x)))
+    return Plan(ramp, amd, held, args.agents or math.ceil(needed))
 
 
 def main() -> None:
     plan = parse_plan()
-    console = Console(width=200)
+    console = Console(width=220)
     cores = os.cpu_count() or 1
     root = Path(tempfile.mkdtemp(prefix="phonebank-load-"))
     report = lambda message: console.print(f"[dim]· {message}[/]")
@@ -539,12 +658,18 @@ def main() -> None:
         settings = write_run_config(root, plan.agents)
         parties = prepare_parties(settings, plan, root / "sipp")
         engine = start_pbx(settings, report)
-        engine.start(parties.callee)
+        for callee in parties.callees:
+            engine.start(callee)
         measured = asyncio.run(measure(settings, engine, parties, plan, console))
         # Before cleanup: the report checks the recordings on disk.
-        console.print(step_table(measured.steps, cores, plan))
-        console.print(summary_table(measured.steps, measured.amd_run))
-        console.print(audio_check(measured.steps, per_step=10))
+        console.print(phase_table(measured.runs, cores, plan))
+        console.print(request_table(measured.runs))
+        console.print(summary_table(measured, plan))
+        idle = (f"Asterisk {measured.idle_asterisk_cores:.2f} cores"
+                if measured.idle_asterisk_cores is not None else "Asterisk n/a")
+        console.print(f"{plan.agents} agents nailed up and idle ({IDLE_SECONDS:g} s): {idle}, "
+                      f"engine {measured.idle_engine_cores:.2f} cores")
+        console.print(audio_check(measured.runs, per_run=10))
         if measured.crash:
             console.print(f"[red]the CallController crashed, which ended the run: {measured.crash}[/]")
         console.print(f"load average at the end {os.getloadavg()[0]:.1f} on {cores} cores; "
@@ -553,9 +678,8 @@ def main() -> None:
         raise SystemExit(str(exc)) from None
     finally:
         if engine is not None and settings is not None:
-            if parties is not None:
-                engine.kill(parties.agents.name)
-                engine.kill(parties.callee.name)
+            for spec in parties.all if parties is not None else ():
+                engine.kill(spec.name)
             engine.stop(settings.pbx.container_name)
         if os.environ.get("PHONEBANK_KEEP_LAB") is None:
             shutil.rmtree(root, ignore_errors=True)
