@@ -30,6 +30,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO, Self
 
@@ -368,7 +369,7 @@ def _write_atomically(blocks: list[np.ndarray], dest: Path) -> None:
 def _in_order(parts: list[np.ndarray]) -> bool:
     """True when every part is sorted and starts at or after the end of the one before."""
     return all(bool((part[1:] >= part[:-1]).all()) for part in parts) and all(
-        later[0] >= earlier[-1] for earlier, later in zip(parts, parts[1:])
+        later[0] >= earlier[-1] for earlier, later in pairwise(parts)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 from engine.lists.headers import HeaderError, map_headers
 from engine.lists.phones import PhoneNormaliser
 from engine.lists.reader import FileFacts, ListFileError, read_rows

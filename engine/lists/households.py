@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 _ABBREVIATIONS = {
@@ -12,14 +13,15 @@ _ABBREVIATIONS = {
     "SOUTHEAST": "SE", "SOUTHWEST": "SW", "APARTMENT": "APT", "SUITE": "STE", "UNIT": "UNIT",
     "#": "APT",
 }
-# Punctuation separates tokens, except '#', which stands for an apartment number.
-_SEPARATORS = str.maketrans({c: " " for c in string.punctuation.replace("#", "")} | {"#": " # "})
+# Whitespace and punctuation separate tokens, except '#', which is a token of its own (an
+# apartment number). One findall is faster than translating punctuation and splitting.
+_TOKEN = re.compile(r"#|[^\s#" + re.escape(string.punctuation.replace("#", "")) + r"]+")
 
 
 def normalise_address(address: str) -> str:
     """'12 North Main Street, Apt. 4' -> '12 N MAIN ST APT 4'."""
-    tokens = address.upper().translate(_SEPARATORS).split()
-    return " ".join([_ABBREVIATIONS.get(token, token) for token in tokens])
+    abbreviate = _ABBREVIATIONS.get
+    return " ".join([abbreviate(token, token) for token in _TOKEN.findall(address.upper())])
 
 
 def household_key(address: str | None, zip_code: str | None, last_name: str | None) -> str | None:

@@ -1,6 +1,6 @@
 """Import a voter file into a campaign: batched, idempotent, and all-or-nothing per run.
 
-Each batch of ~10k contacts is its own transaction and every contact carries its import run's
+Each batch of ~50k contacts is its own transaction and every contact carries its import run's
 id. If anything fails part-way (a truncated file, a crash, Ctrl-C) the run is rolled back:
 its contacts are deleted and the run is marked ``rolled_back`` with the error. A run found
 still ``running`` from a crashed process is rolled back the same way before the file is
@@ -18,12 +18,13 @@ from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
 
 from engine.dnc.checks import mark_listed_contacts, registry_hits
+from engine.lists.background import iterate_in_child
+from engine.lists.batches import BytesRead, parse_batches
 from engine.lists.headers import HeaderError, map_headers
 from engine.lists.locate import ComplianceLocator, Locator
 from engine.lists.phones import PhoneNormaliser
 from engine.lists.reader import ListFileError, inspect_file, read_rows
-from engine.lists.report import RejectReport
-from engine.lists.rows import RowError, RowParser
+from engine.lists.rows import CONTACT_FIELDS, E164, WINDOW_KEY, RowParser
 from engine.store.bulk import bulk_insert, insert_ignoring_duplicates
 from engine.store.db import begin_immediate
 from engine.store.models import (
@@ -55,7 +56,7 @@ class ImportOptions:
     overrides: Mapping[str, str] = field(default_factory=dict)  # column -> field, from --map
     encoding: str | None = None
     report_path: Path | None = None  # default: FILE.rejects.csv next to the file
-    batch_size: int = 10_000
+    batch_size: int = 50_000
     region: str = "US"  # where numbers without a country code are
 
 
@@ -77,9 +78,15 @@ class ImportResult:
 @dataclass
 class _Counts:
     rows: int = 0
+    rejected: int = 0
     imported: int = 0
-    duplicates: int = 0
+    file_duplicates: int = 0  # repeated within the file (counted by the parser)
+    campaign_duplicates: int = 0  # already in the campaign (dropped by the insert)
     dnc_marked: int = 0
+
+    @property
+    def duplicates(self) -> int:
+        return self.file_duplicates + self.campaign_duplicates
 
 
 def import_list(
@@ -98,7 +105,8 @@ def import_list(
     """
     options = options or ImportOptions()
     facts = inspect_file(path, options.encoding)
-    header_row, rows = read_rows(facts, None if progress is None else lambda done: progress(done, facts.size))
+    read = BytesRead()
+    header_row, rows = read_rows(facts, read.update)
     try:
         header = map_headers(header_row, options.overrides)
     except HeaderError:
@@ -131,94 +139,78 @@ def import_list(
     report_path = options.report_path or path.with_name(path.name + ".rejects.csv")
     parser = RowParser(header, PhoneNormaliser(options.region), locator or ComplianceLocator())
     counts = _Counts()
-    writer = _BatchWriter(engine, run.id, campaign_id, contact_list.id, registry, known_keys)
+    writer = _BatchWriter(
+        engine, (campaign_id, contact_list.id, run.id),
+        registry if campaign.uses_national_dnc else None, known_keys,
+    )
+    batch_size = options.batch_size
+    written_report: Path | None = None
     try:
-        with RejectReport(report_path, header.columns) as report:
-            seen: set[str] = set()
-            batch: list[dict[str, Any]] = []
-            last_short: int | None = None
-            for row in rows:
-                counts.rows += 1
-                last_short = None
-                if row.error:
-                    report.reject(row.line, row.error, row.fields)
-                    continue
-                if not any(row.fields):
-                    continue
-                try:
-                    found = parser.contacts(row.line, row.fields)
-                except RowError as exc:
-                    if len(row.fields) < len(header.columns):
-                        last_short = row.line
-                    report.reject(row.line, str(exc), row.fields)
-                    continue
-                for contact in found:
-                    if contact["e164"] in seen:
-                        counts.duplicates += 1
-                        continue
-                    seen.add(contact["e164"])
-                    batch.append(contact)
-                if len(batch) >= options.batch_size:
-                    writer.write(batch, counts, report.count)
-                    batch = []
-            if last_short is not None and not facts.ends_with_newline:
-                raise ListFileError(
-                    f"{path.name} stops in the middle of line {last_short}: the file looks "
-                    "truncated; export it again"
-                )
-            writer.write(batch, counts, report.count)
-            rejected = report.count
-            written_report = report.written
+        # The child parses batch n+1 while this process writes batch n.
+        for batch in iterate_in_child(lambda: parse_batches(facts, rows, parser, report_path, batch_size, read)):
+            counts.rows, counts.rejected, counts.file_duplicates = batch.rows, batch.rejected, batch.duplicates
+            writer.write(batch.contacts, counts)
+            if progress is not None:
+                progress(batch.bytes_read, facts.size)
+            written_report = batch.report
     except (ListFileError, KeyboardInterrupt, Exception) as exc:
         rollback_run(engine, run.id, str(exc) or type(exc).__name__)
         if isinstance(exc, (ListFileError, KeyboardInterrupt)):
             raise
         raise ImportFailed(f"import of {path.name} failed and was rolled back: {exc}") from exc
-    finished = _finish(engine, run.id, counts, rejected, written_report, registry is not None)
+    finally:
+        rows.close()  # type: ignore[attr-defined]
+    finished = _finish(engine, run.id, counts, written_report, registry is not None)
     return _result(finished, already=False, national=registry is not None, report=written_report)
+
+
+# What the importer writes: the campaign, list and run, the parsed fields, the lead state.
+_COLUMNS = ("campaign_id", "list_id", "import_run_id", *CONTACT_FIELDS, "lead_state", "dnc_reason", "attempts")
+_READY = (LeadState.READY.value, None, 0)
 
 
 class _BatchWriter:
     """Writes one batch per transaction: mark registry hits, insert, mark DNC-list hits."""
 
     def __init__(
-        self, engine: Engine, run_id: int, campaign_id: int, list_id: int,
-        registry: Registry | None, known_keys: set[str],
+        self, engine: Engine, owner: tuple[int, int, int], registry: Registry | None,
+        known_keys: set[str],
     ) -> None:
-        self.engine, self.run_id, self.campaign_id, self.list_id = engine, run_id, campaign_id, list_id
-        self.registry, self.known_keys = registry, known_keys
+        self.engine, self.owner, self.registry, self.known_keys = engine, owner, registry, known_keys
+        self.campaign_id, _, self.run_id = owner
 
-    def write(self, batch: list[dict[str, Any]], counts: _Counts, rejected: int) -> None:
+    def write(self, batch: list[tuple[Any, ...]], counts: _Counts) -> None:
+        national = registry_hits([c[E164] for c in batch], self.registry) if self.registry is not None else {}
+        owner = self.owner
+        rows = [
+            owner + contact + (
+                _READY if contact[E164] not in national
+                else (LeadState.DNC.value, national[contact[E164]].describe(), 0)
+            )
+            for contact in batch
+        ]
         with begin_immediate(self.engine) as session:
             connection = session.connection()
-            national = registry_hits(
-                [c["e164"] for c in batch], self.registry
-            ) if self.registry is not None and session.get(Campaign, self.campaign_id).uses_national_dnc else {}  # type: ignore[union-attr]
-            for contact in batch:
-                reason = national.get(contact["e164"])
-                if reason is not None:
-                    contact["lead_state"] = LeadState.DNC.value
-                    contact["dnc_reason"] = reason.describe()
-                contact.update(
-                    campaign_id=self.campaign_id, list_id=self.list_id, import_run_id=self.run_id,
-                    attempts=0, last_attempt_at=None, last_disposition=None, next_attempt_at=None,
-                    lease_owner=None, lease_expires_at=None,
-                )
             before = session.exec(select(func.max(Contact.id))).one() or 0
             # The (campaign, number) unique constraint drops numbers the campaign already has.
-            inserted = bulk_insert(connection, Contact.__table__, batch)  # type: ignore[arg-type]
-            listed = mark_listed_contacts(session, self.campaign_id, self.run_id, before)
-            new_keys = {c["window_key"] for c in batch} - self.known_keys
+            inserted = bulk_insert(connection, Contact.__table__, _COLUMNS, rows, encoded=("extra",))  # type: ignore[arg-type]
+            mark_listed_contacts(session, self.campaign_id, self.run_id, before)
+            new_keys = {c[WINDOW_KEY] for c in batch} - self.known_keys
             insert_ignoring_duplicates(connection, CampaignWindowKey.__table__, [  # type: ignore[arg-type]
                 {"campaign_id": self.campaign_id, "window_key": key} for key in sorted(new_keys)
             ])
             self.known_keys |= new_keys
             counts.imported += inserted
-            counts.duplicates += len(batch) - inserted
-            counts.dnc_marked += len(national) + listed
+            counts.campaign_duplicates += len(batch) - inserted
+            # Only this batch's rows lie above `before` (the write lock is held), so this counts
+            # exactly the new contacts marked, whichever list marked them.
+            counts.dnc_marked += session.exec(
+                select(func.count()).select_from(Contact)
+                .where(col(Contact.id) > before, Contact.lead_state == LeadState.DNC)
+            ).one()
             run = session.get(ImportRun, self.run_id)
             assert run is not None
-            run.rows, run.imported, run.rejected = counts.rows, counts.imported, rejected
+            run.rows, run.imported, run.rejected = counts.rows, counts.imported, counts.rejected
             run.duplicates, run.dnc_marked = counts.duplicates, counts.dnc_marked
             session.add(run)
             session.commit()
@@ -252,20 +244,18 @@ def rollback_run(engine: Engine, run_id: int, error: str) -> None:
         session.commit()
 
 
-def _finish(
-    engine: Engine, run_id: int, counts: _Counts, rejected: int, report: Path | None, national: bool
-) -> ImportRun:
+def _finish(engine: Engine, run_id: int, counts: _Counts, report: Path | None, national: bool) -> ImportRun:
     with begin_immediate(engine) as session:
         run = session.get(ImportRun, run_id)
         assert run is not None
         run.status, run.finished_at = ImportStatus.COMPLETED, utcnow()
-        run.rows, run.imported, run.rejected = counts.rows, counts.imported, rejected
+        run.rows, run.imported, run.rejected = counts.rows, counts.imported, counts.rejected
         run.duplicates, run.dnc_marked = counts.duplicates, counts.dnc_marked
         run.report_path = str(report) if report else None
         session.add(run)
         session.add(AuditEntry(
             actor="import", action="list.import", entity="import_run", entity_id=str(run_id),
-            detail={"file": run.file_name, "imported": counts.imported, "rejected": rejected,
+            detail={"file": run.file_name, "imported": counts.imported, "rejected": counts.rejected,
                     "national_scrubbed": national},
         ))
         session.commit()

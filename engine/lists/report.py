@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 
 class RejectReport:
@@ -30,7 +30,7 @@ class RejectReport:
     def written(self) -> Path | None:
         return self.path if self.count else None
 
-    def __enter__(self) -> RejectReport:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

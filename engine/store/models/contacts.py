@@ -92,7 +92,8 @@ class Contact(SQLModel, table=True):
     city: str | None = Field(default=None, max_length=100)
     state: str | None = Field(default=None, max_length=2)
     zip_code: str | None = Field(default=None, max_length=10)
-    household_key: str | None = Field(default=None, max_length=200, index=True)
+    # Not indexed: nothing looks contacts up by household, and every import paid for the index.
+    household_key: str | None = Field(default=None, max_length=200)
     line_type: str = Field(default=LineType.UNKNOWN, max_length=10)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_source: str | None = Field(default=None, max_length=200)

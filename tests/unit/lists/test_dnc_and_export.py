@@ -11,8 +11,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from engine.compliance.registry import Registry, import_registry
 from engine.dnc import add_number, import_numbers, is_blocked, remove_number
 from engine.dnc.files import read_dnc_file
+from engine.dnc.scrub import scrub_campaign
 from engine.leads.lifecycle import record_disposition, start_attempt
 from engine.lists.export import export_results
 from engine.lists.importer import import_list
@@ -83,3 +85,29 @@ def test_export_gives_back_the_original_columns_with_results(db_engine: Engine, 
     assert rows[0]["last_disposition"] == "SUP" and rows[0]["attempts"] == "1"
     assert rows[0]["survey_support"] == "yes" and rows[1]["survey_support"] == ""
     assert rows[0]["lead_state"] == "done" and rows[1]["lead_state"] == "ready"
+
+
+def test_scrub_marks_only_ready_contacts_on_the_registry(db_engine: Engine, tmp_path: Path) -> None:
+    campaign_id = seed.campaign(db_engine)
+    other_campaign = seed.campaign(db_engine, "other")
+    listed = seed.contact(db_engine, campaign_id, "+12125550101")
+    free = seed.contact(db_engine, campaign_id, "+12125550102")
+    done = seed.contact(db_engine, campaign_id, "+12125550103")
+    foreign = seed.contact(db_engine, campaign_id, "+442071838750")
+    elsewhere = seed.contact(db_engine, other_campaign, "+12125550101")
+    with Session(db_engine) as session:
+        finished = session.get(Contact, done)
+        assert finished is not None
+        finished.lead_state = LeadState.DONE
+        session.add(finished)
+        session.commit()
+    source = tmp_path / "national.txt"
+    # 2071838750 is what a careless "drop the first two characters" makes of the UK number.
+    source.write_text("2125550101\n2125550103\n2071838750\n")
+    import_registry([source], tmp_path / "national.npy")
+    assert scrub_campaign(db_engine, campaign_id, Registry.open(tmp_path / "national.npy")) == 1
+    with Session(db_engine) as session:
+        states = {c.id: (c.lead_state, c.dnc_reason) for c in session.exec(select(Contact))}
+    assert states[listed] == (LeadState.DNC, "national do-not-call registry")
+    assert states[free][0] == states[foreign][0] == states[elsewhere][0] == LeadState.READY
+    assert states[done] == (LeadState.DONE, None)

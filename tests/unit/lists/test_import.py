@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,14 @@ def test_a_failing_batch_rolls_back_the_whole_run(db_engine: Engine, tmp_path: P
         import_list(db_engine, campaign_id, _write(tmp_path, HEADER + GOOD), ImportOptions(batch_size=1),
                     locator=Exploding())  # type: ignore[arg-type]
     assert _contacts(db_engine) == []
+
+
+def test_consent_dates_and_priorities_are_stored(db_engine: Engine, tmp_path: Path) -> None:
+    campaign_id = seed.campaign(db_engine)
+    text = "Phone,Consent Date,Priority\n305-555-0101,2024-02-01,2\n305-555-0102,,\n"
+    result = import_list(db_engine, campaign_id, _write(tmp_path, text))
+    assert result.imported == 2
+    contacts = {c.e164: c for c in _contacts(db_engine)}
+    assert contacts["+13055550101"].consent_at == datetime(2024, 2, 1, tzinfo=UTC)
+    assert contacts["+13055550101"].priority == 2
+    assert contacts["+13055550102"].consent_at is None
