@@ -9,7 +9,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 CHUNK = 1 << 20
 DEFAULT_ENCODING = "utf-8-sig"  # plain UTF-8, with or without the BOM Excel writes
@@ -28,10 +28,10 @@ class FileFacts:
     ends_with_newline: bool
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One CSV record; ``error`` is set (and ``fields`` empty) when it is not valid CSV."""
 
+    # A named tuple, not a frozen dataclass: built once per row, it is several times cheaper.
     line: int
     fields: list[str]
     error: str | None = None
