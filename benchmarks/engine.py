@@ -131,6 +131,7 @@ class StepRun:
     wall_seconds: float = 0.0
     engine_cpu: float = 0.0
     asterisk_cpu: float | None = None
+    sipp_cpu: float | None = None
     peak_in_flight: int = 0
     loop_lag_ms: list[float] = field(default_factory=list)
     request_ms: dict[str, list[float]] = field(default_factory=dict)
@@ -241,7 +242,7 @@ def prepare_parties(settings: Settings, plan: Plan, workdir: Path) -> Parties:
         return ContainerSpec(
             name=f"phonebank-sipp-{name}{NAME_SUFFIX}", image=image,
             mounts=(Mount(workdir, "/work"),), entrypoint="sipp",
-            args=(*args, "-p", str(port), "-cp", str(port + 100), "-min_rtp_port", str(rtp),
+            args=(*args, "-key", "instance", name, "-p", str(port), "-cp", str(port + 100), "-min_rtp_port", str(rtp),
                   "-max_rtp_port", str(rtp + media - 1), "-error_file", f"/work/{name}-errors.log", *common))
 
     holds = {LAB_TRUNK: plan.ramp[0].hold}
@@ -280,34 +281,44 @@ def engine_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def container_cpu_reader(engine: ContainerEngine, name: str) -> Callable[[], float | None]:
-    """A reader of a container's main process CPU seconds (None where /proc cannot tell)."""
-    result = engine.run(["inspect", "--format", "{{.State.Pid}}", name], check=False)
-    stat = Path(f"/proc/{result.stdout.strip()}/stat")
+CpuReader = Callable[[], float | None]
+
+
+def container_cpu_reader(engine: ContainerEngine, names: list[str]) -> CpuReader:
+    """A reader of the CPU seconds of these containers' main processes, summed (None where
+    /proc cannot tell, as with a docker daemon on another machine)."""
+    pids = [engine.run(["inspect", "--format", "{{.State.Pid}}", n], check=False).stdout.strip() for n in names]
     ticks = os.sysconf("SC_CLK_TCK")
 
     def read() -> float | None:
-        try:
-            # Fields 14 and 15 (utime, stime) follow the parenthesised command name.
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-        return (int(fields[11]) + int(fields[12])) / ticks
+        total = 0
+        for pid in pids:
+            try:
+                # utime and stime (fields 14, 15) follow the parenthesised command name.
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                return None
+            total += int(fields[11]) + int(fields[12])
+        return total / ticks
 
     return read
 
 
+def _spent(before: float | None, after: float | None) -> float | None:
+    return after - before if after is not None and before is not None else None
+
+
 @contextmanager
-def cpu_window(run: StepRun, asterisk_cpu: Callable[[], float | None]) -> Iterator[None]:
-    """Charge the CPU this process and Asterisk spent inside the block to `run`."""
-    wall, mine, theirs = time.monotonic(), engine_cpu(), asterisk_cpu()
+def cpu_window(run: StepRun, asterisk: CpuReader, sipp: CpuReader) -> Iterator[None]:
+    """Charge the CPU this process, Asterisk and SIPp spent inside the block to `run`."""
+    wall, mine, pbx, load = time.monotonic(), engine_cpu(), asterisk(), sipp()
     try:
         yield
     finally:
         run.wall_seconds = time.monotonic() - wall
         run.engine_cpu = engine_cpu() - mine
-        after = asterisk_cpu()
-        run.asterisk_cpu = after - theirs if after is not None and theirs is not None else None
+        run.asterisk_cpu = _spent(pbx, asterisk())
+        run.sipp_cpu = _spent(load, sipp())
 
 
 # ---- the measurement ----
@@ -404,8 +415,7 @@ class Measured:
     """Everything one run measured, as far as it got."""
 
     runs: list[StepRun] = field(default_factory=list)
-    idle_asterisk_cores: float | None = None
-    idle_engine_cores: float = 0.0
+    idle: StepRun | None = None
     crash: str | None = None
 
     def of(self, phases: tuple[Phase, ...]) -> list[StepRun]:
@@ -418,8 +428,11 @@ def crash_line(group: BaseExceptionGroup) -> str:
     leaf: BaseException = group
     while isinstance(leaf, BaseExceptionGroup):
         leaf = leaf.exceptions[0]
-    frame = traceback.extract_tb(leaf.__traceback__)[-1]
-    return f"{type(leaf).__name__}: {leaf} at {Path(frame.filename).name}:{frame.lineno} in {frame.name}()"
+    frames = traceback.extract_tb(leaf.__traceback__)
+    # The controller's own frame says which of its tasks died; the last frame, what raised.
+    where = [f for f in frames if Path(f.filename).name == "controller.py"] or frames
+    frame = where[-1]
+    return f"{type(leaf).__name__}: {leaf} (in {Path(frame.filename).name}:{frame.lineno} {frame.name}())"
 
 
 async def measure(settings: Settings, engine: ContainerEngine, parties: Parties, plan: Plan,
@@ -441,7 +454,7 @@ async def measure(settings: Settings, engine: ContainerEngine, parties: Parties,
 
 async def _measure(settings: Settings, engine: ContainerEngine, parties: Parties, plan: Plan,
                    console: Console, measured: Measured) -> None:
-    asterisk_cpu = container_cpu_reader(engine, settings.pbx.container_name)
+    asterisk_cpu = container_cpu_reader(engine, [settings.pbx.container_name])
     timer = TimedTransport()
     async with AriClient.from_settings(settings.ari, transport=timer) as ari, \
             CallController(ari, ControllerConfig.from_settings(settings)) as controller:
@@ -452,12 +465,11 @@ async def _measure(settings: Settings, engine: ContainerEngine, parties: Parties
             raise SystemExit(f"only {len(controller.lines)} of {plan.agents} agents logged in:\n"
                              f"{error_tail(parties)}") from None
         console.print(f"[dim]· {len(controller.lines)} agents nailed up[/]")
+        sipp_cpu = container_cpu_reader(engine, [spec.name for spec in parties.all])
         idle = StepRun("idle", 0)
-        with cpu_window(idle, asterisk_cpu):
+        with cpu_window(idle, asterisk_cpu, sipp_cpu):
             await asyncio.sleep(IDLE_SECONDS)
-        measured.idle_engine_cores = idle.engine_cpu / idle.wall_seconds
-        if idle.asterisk_cpu is not None:
-            measured.idle_asterisk_cores = idle.asterisk_cpu / idle.wall_seconds
+        measured.idle = idle
         ramp_failed = False
         for phase in plan.phases:
             if ramp_failed and phase in plan.ramp:
@@ -467,7 +479,7 @@ async def _measure(settings: Settings, engine: ContainerEngine, parties: Parties
             console.print(f"[dim]· {phase.name}: {phase.cps:g} calls/s for {phase.seconds:g} s, "
                           f"held {phase.hold:g} s[/]")
             timer.sink = run.request_ms
-            with cpu_window(run, asterisk_cpu):
+            with cpu_window(run, asterisk_cpu, sipp_cpu):
                 await run_phase(ari, controller, phase, run)
             timer.sink = None
             if run.failed and phase in plan.ramp:
@@ -507,36 +519,43 @@ def _ratio(value: float, target: float, *, lower_is_better: bool = False) -> str
     return f"{'met' if met else 'MISSED'} {value / target:.2f}×"
 
 
-def _why(run: StepRun) -> str:
-    """The two commonest reasons calls of this run did not count."""
-    reasons = Counter("no recording" if r.outcome is CallOutcome.CONNECTED else r.outcome.value
-                      for r in run.results if not call_ok(r))
-    reasons["unfinished"] += run.unfinished
-    return ", ".join(f"{why} {n}" for why, n in reasons.most_common(2) if n)
+def why_failed(runs: list[StepRun]) -> str:
+    """Why calls did not count, per run that had any."""
+    lines = []
+    for run in runs:
+        reasons = Counter("no recording" if r.outcome is CallOutcome.CONNECTED else r.outcome.value
+                          for r in run.results if not call_ok(r))
+        reasons["unfinished"] += run.unfinished
+        if +reasons:
+            lines.append(f"{run.name}: " + ", ".join(f"{why} {n}" for why, n in (+reasons).most_common()))
+    return "calls that did not count: " + ("; ".join(lines) if lines else "none")
+
+
+def _cores(run: StepRun) -> list[str]:
+    """Cores used on average by the engine, Asterisk and SIPp during the run."""
+    return [f"{cpu / run.wall_seconds:.2f}" if cpu is not None else "n/a"
+            for cpu in (run.engine_cpu, run.asterisk_cpu, run.sipp_cpu)]
 
 
 def phase_table(runs: list[StepRun], cores: int, plan: Plan) -> Table:
     table = Table(title=f"Engine load on loopback: {cores} cores, {plan.agents} SIPp agents nailed up, "
                         f"every call must be connected to an agent and recorded")
-    for column in ("phase", "started", "offered cps", "connected + recorded", "failed (why)", "good cps",
+    for column in ("phase", "started", "offered cps", "connected + recorded", "failed", "good cps",
                    "peak connected", "peak in flight", "answer→agent p50 ms", "p99 ms", "> 2 s",
-                   "ARI events/call", "engine CPU ms/attempt", "engine cores", "Asterisk cores",
+                   "ARI events/call", "engine CPU ms/attempt", "cores: engine", "Asterisk", "SIPp",
                    "loop lag p99 ms"):
         table.add_column(column, justify="right")
     for run in runs:
         good = run.good
         delays = delays_ms(run.results)
         p50, p99 = np.percentile(delays, [50, 99]) if delays.size else (math.nan, math.nan)
-        asterisk = f"{run.asterisk_cpu / run.wall_seconds:.2f}" if run.asterisk_cpu is not None else "n/a"
-        why = _why(run)
         table.add_row(
             run.name + (" (stopped early)" if run.stopped_early else ""), str(run.started),
             f"{run.started / run.dial_seconds:.1f}", str(len(good)),
-            f"{run.failures}" + (f" ({why})" if why else ""), f"{len(good) / run.dial_seconds:.1f}",
+            str(run.failures), f"{len(good) / run.dial_seconds:.1f}",
             str(peak_connected(run.results)), str(run.peak_in_flight), f"{p50:.1f}", f"{p99:.1f}",
             str(int((delays > LATE_MS).sum())), f"{run.events / max(run.started, 1):.1f}",
-            f"{run.engine_cpu / max(run.started, 1) * 1000:.2f}", f"{run.engine_cpu / run.wall_seconds:.2f}",
-            asterisk, _percentile(run.loop_lag_ms, 99))
+            f"{run.engine_cpu / max(run.started, 1) * 1000:.2f}", *_cores(run), _percentile(run.loop_lag_ms, 99))
     return table
 
 
@@ -663,12 +682,13 @@ def main() -> None:
         measured = asyncio.run(measure(settings, engine, parties, plan, console))
         # Before cleanup: the report checks the recordings on disk.
         console.print(phase_table(measured.runs, cores, plan))
+        console.print(why_failed(measured.runs))
         console.print(request_table(measured.runs))
         console.print(summary_table(measured, plan))
-        idle = (f"Asterisk {measured.idle_asterisk_cores:.2f} cores"
-                if measured.idle_asterisk_cores is not None else "Asterisk n/a")
-        console.print(f"{plan.agents} agents nailed up and idle ({IDLE_SECONDS:g} s): {idle}, "
-                      f"engine {measured.idle_engine_cores:.2f} cores")
+        if measured.idle is not None:
+            engine_cores, asterisk_cores, sipp_cores = _cores(measured.idle)
+            console.print(f"{plan.agents} agents nailed up, no calls ({IDLE_SECONDS:g} s): cores used by "
+                          f"the engine {engine_cores}, Asterisk {asterisk_cores}, SIPp {sipp_cores}")
         console.print(audio_check(measured.runs, per_run=10))
         if measured.crash:
             console.print(f"[red]the CallController crashed, which ended the run: {measured.crash}[/]")
