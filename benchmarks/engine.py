@@ -554,7 +554,9 @@ def _cores(run: StepRun) -> list[str]:
     on the machine (other people's work shares these cores)."""
     parts = (run.engine_cpu, run.asterisk_cpu, run.sipp_cpu)
     known = [cpu for cpu in parts if cpu is not None]
-    others = run.machine_cpu - sum(known) if run.machine_cpu is not None and len(known) == len(parts) else None
+    # A difference of counters read moments apart: a few hundredths below zero is noise.
+    others = (max(0.0, run.machine_cpu - sum(known))
+              if run.machine_cpu is not None and len(known) == len(parts) else None)
     return [f"{cpu / run.wall_seconds:.2f}" if cpu is not None else "n/a" for cpu in (*parts, others)]
 
 
