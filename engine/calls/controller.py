@@ -22,21 +22,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from engine.ari.client import AriClient
-from engine.ari.errors import AriError
+from engine.ari.errors import AriError, AriTimeout, AriUnreachable
 from engine.ari.events import (
     AriEvent,
     ChannelDestroyed,
     ChannelDtmfReceived,
     ChannelEnteredBridge,
     ChannelStateChange,
+    Disconnected,
     PlaybackFinished,
     Reconnected,
     RecordingFailed,
@@ -99,7 +100,7 @@ class _LiveCall:
     request: CallRequest
     result: CallResult
     done: asyncio.Future[CallResult]
-    greeting_end: float | None = None  # loop time, for the abandon deadline
+    greeting_end: datetime | None = None  # on Asterisk's clock: the abandon deadline counts from it
     line: AgentLine | None = None
     recording: str | None = None
     recording_done: asyncio.Future[bool] | None = None
@@ -139,12 +140,17 @@ class CallController:
         self._agents: AgentHooks = agents or EveryoneReady()
         self._calls: dict[str, _LiveCall] = {}
         self._waiting: list[_LiveCall] = []
+        self._serving = asyncio.Lock()  # one pass over the waiting calls at a time
         self._recordings: dict[str, _LiveCall] = {}
         self._playbacks: dict[str, _LiveCall] = {}
         self.lines = AgentLines()
         self._line_changed = asyncio.Condition()
         self._group: asyncio.TaskGroup | None = None
         self._ready = asyncio.Event()
+        # Clear while the events connection to Asterisk is down and until what happened
+        # meanwhile has been reconciled.
+        self._connected = asyncio.Event()
+        self._connected.set()
 
     async def __aenter__(self) -> Self:
         self._group = asyncio.TaskGroup()
@@ -161,6 +167,16 @@ class CallController:
         await self._group.__aexit__(exc_type, exc, tb)
 
     # public API
+
+    @property
+    def connected(self) -> bool:
+        """Asterisk is reachable and this controller's view of it is current."""
+        return self._connected.is_set()
+
+    async def wait_connected(self, timeout: float) -> None:
+        """Wait until Asterisk is reachable again and lost calls have been settled."""
+        async with asyncio.timeout(timeout):
+            await self._connected.wait()
 
     @property
     def in_flight(self) -> int:
@@ -224,6 +240,15 @@ class CallController:
                 app_args=["dialed", request.attempt_id], caller_id=request.caller_id,
                 timeout=request.ring_timeout, variables=variables,
             )
+        except (AriUnreachable, AriTimeout) as exc:
+            # Asterisk is going away (or gone): the call never left. No new calls until it
+            # answers again.
+            call.result.notes.append(f"not dialled: {exc}")
+            self._finish(call, CallOutcome.NOT_DIALLED)
+            if self._connected.is_set():
+                self._connected.clear()
+                self._spawn(self._probe())
+            return
         except AriError as exc:
             call.result.notes.append(f"originate refused: {exc}")
             self._finish(call, CallOutcome.FAILED)
@@ -257,7 +282,7 @@ class CallController:
             call.result.outcome = CallOutcome.CONNECTED
             if call.line is not None:
                 self._agents.connected(call.line.endpoint, call.request.attempt_id)
-            await self._start_recording(call)
+            self._spawn(self._start_recording(call))
         elif isinstance(event, ChannelDtmfReceived) and channel_id in self._calls:
             call = self._calls[channel_id]
             if call.in_safe_harbor and event.digit == call.request.optout_digit:
@@ -269,6 +294,9 @@ class CallController:
                 await self._ari.hangup(call.request.attempt_id, missing_ok=True)
         elif isinstance(event, ChannelDestroyed) and channel_id is not None:
             await self._on_destroyed(event, channel_id)
+        elif isinstance(event, Disconnected):
+            self._connected.clear()
+            log.warning("lost the events connection to Asterisk: no new calls until it is back")
         elif isinstance(event, Reconnected):
             self._spawn(self._reconcile())
         elif isinstance(event, RecordingFinished | RecordingFailed) and event.recording:
@@ -287,20 +315,20 @@ class CallController:
             call.result.answered_at = call.result.answered_at or _now(event)
             call.result.outcome = CallOutcome.CALLEE_HANGUP
             if call.request.amd:
-                await self._ari.continue_in_dialplan(channel_id, context=OUTBOUND_CONTEXT, extension="amd", priority=1)
+                self._spawn(self._ari.continue_in_dialplan(channel_id, context=OUTBOUND_CONTEXT, extension="amd", priority=1))
             else:
-                call.greeting_end = time.monotonic()
-                await self._connect(call)
+                call.greeting_end = call.result.answered_at
+                self._spawn(self._connect(call))
         elif role == "customer" and call is not None:
-            call.greeting_end = time.monotonic()
             call.result.greeting_end_at = _now(event)
+            call.greeting_end = call.result.greeting_end_at
             call.result.amd_status = rest[1] if len(rest) > 1 else ""
             call.result.amd_cause = rest[2] if len(rest) > 2 else ""
             call.result.outcome = CallOutcome.CALLEE_HANGUP
             if call.result.amd_status == "MACHINE":
-                await self._machine(call)
+                self._spawn(self._machine(call))
             else:
-                await self._connect(call)
+                self._spawn(self._connect(call))
         elif role in ("dialed", "customer"):
             # A call this controller did not place (a previous engine's): nobody will look
             # after it, so it ends now rather than sit in silence.
@@ -339,7 +367,13 @@ class CallController:
         wanted = call.request.agent
         return lambda endpoint: (wanted is None or endpoint == wanted) and self._agents.willing(endpoint)
 
+    def _gone(self, call: _LiveCall) -> bool:
+        """The call ended while one of its steps waited its turn."""
+        return call.result.hungup_at is not None or call.request.attempt_id not in self._calls
+
     async def _connect(self, call: _LiveCall) -> None:
+        if self._gone(call):
+            return
         line = self.lines.take(call.request.attempt_id, willing=self._willing_for(call))
         if line is None:
             self._waiting.append(call)
@@ -355,7 +389,13 @@ class CallController:
         await self._ari.add_channel(line.bridge_id, call.request.attempt_id)
 
     async def _serve_waiting(self) -> None:
+        async with self._serving:
+            await self._serve_waiting_locked()
+
+    async def _serve_waiting_locked(self) -> None:
         for call in list(self._waiting):
+            if call not in self._waiting:
+                continue  # abandoned or hung up meanwhile
             line = self.lines.take(call.request.attempt_id, willing=self._willing_for(call))
             if line is None:
                 continue
@@ -367,7 +407,10 @@ class CallController:
 
     async def _abandon_after_deadline(self, call: _LiveCall) -> None:
         assert call.greeting_end is not None
-        await asyncio.sleep(max(0.0, call.greeting_end + call.request.abandon_deadline - time.monotonic()))
+        # From the moment Asterisk saw the answer, not from when this engine got round to it:
+        # a busy engine must not stretch the callee's wait past the rule.
+        deadline = call.greeting_end.timestamp() + call.request.abandon_deadline
+        await asyncio.sleep(max(0.0, deadline - time.time()))
         if call not in self._waiting:
             return
         self._waiting.remove(call)
@@ -386,7 +429,7 @@ class CallController:
             log.info("abandoned call %s was gone before the safe-harbor message: %s", attempt, exc)
 
     async def _start_recording(self, call: _LiveCall) -> None:
-        if call.line is None or call.recording is not None or not call.request.record:
+        if call.line is None or call.recording is not None or not call.request.record or self._gone(call):
             return
         when = call.result.connected_at or datetime.now(UTC)
         name = recording_name(call.request.campaign, call.request.attempt_id, when)
@@ -420,7 +463,10 @@ class CallController:
                 and (result.hungup_at - result.connected_at).total_seconds() < DEAD_CALL_SECONDS):
             result.outcome = CallOutcome.CALLEE_HANGUP
         if call.recording is not None and call.recording_done is not None:
-            await self._ari.stop_recording(call.recording, missing_ok=True)
+            try:
+                await self._ari.stop_recording(call.recording, missing_ok=True)
+            except AriError as exc:
+                result.notes.append(f"stopping the recording failed: {exc}")
             try:
                 finished = await asyncio.wait_for(call.recording_done, RECORDING_FINISH_TIMEOUT)
             except TimeoutError:
@@ -451,6 +497,18 @@ class CallController:
         self._agents.logged_out(line.endpoint)
         log.info("agent %s logged out", line.endpoint)
 
+    async def _probe(self) -> None:
+        """After a failed request: wait until ARI answers again, then reconcile."""
+        delay = 0.2
+        while not self._connected.is_set():
+            try:
+                await self._ari.ping()
+            except AriError:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            await self._reconcile()
+
     async def _reconcile(self) -> None:
         """After the events connection came back: settle whatever ended while it was down.
 
@@ -472,6 +530,7 @@ class CallController:
                 self.lines.release(call.line.endpoint, time.monotonic())
             outcome = call.result.outcome if call.result.answered_at else CallOutcome.FAILED
             self._finish(call, outcome)
+        self._connected.set()
         log.warning("reconnected to Asterisk: %d calls and %d agents still up", len(self._calls), len(self.lines))
 
     async def _adopt_existing(self) -> None:
@@ -495,9 +554,20 @@ class CallController:
         for channel_id in channels.keys() - adopted - self._calls.keys():
             await self._ari.hangup(channel_id, missing_ok=True)
 
-    def _spawn(self, coroutine: object) -> None:
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run a step of some call beside the reader. A failure of one call's step is logged and
+        must never take the controller, and with it every other call, down."""
         assert self._group is not None
-        self._group.create_task(coroutine)  # type: ignore[arg-type]
+        self._group.create_task(self._guarded(coroutine))
+
+    @staticmethod
+    async def _guarded(coroutine: Coroutine[Any, Any, None]) -> None:
+        try:
+            await coroutine
+        except AriError as exc:
+            log.info("ARI request failed (the channel is probably gone): %s", exc)
+        except Exception:
+            log.exception("a call step failed; the controller carries on")
 
     def _finish(self, call: _LiveCall, outcome: CallOutcome) -> None:
         call.result.outcome = outcome

@@ -22,6 +22,7 @@ class CallOutcome(StrEnum):
     CONGESTION = "congestion"
     INVALID_NUMBER = "invalid_number"
     FAILED = "failed"
+    NOT_DIALLED = "not_dialled"  # Asterisk could not be asked: the call never left
 
     @classmethod
     def unanswered(cls, outcome: Outcome) -> CallOutcome:

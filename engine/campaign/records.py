@@ -106,6 +106,18 @@ def finish_dial(db: Engine, result: CallResult, *, disposition: str | None, now:
         session.commit()
 
 
+def not_dialled(db: Engine, attempt_id: str, contact_id: int, node: str) -> None:
+    """The originate never reached Asterisk: keep the attempt row (it was recorded before the
+    try), mark it, and hand the lead straight back to the hopper."""
+    with begin_immediate(db) as session:
+        finish_attempt(session, attempt_id, CallOutcome.NOT_DIALLED.value, AttemptTimes())
+        contact = session.get(Contact, contact_id)
+        if contact is not None and contact.lease_owner == node:
+            contact.lease_owner = contact.lease_expires_at = None
+            session.add(contact)
+        session.commit()
+
+
 def system_disposition(result: CallResult) -> str | None:
     """The automatic code for a call no agent talked to; None for a conversation."""
     if result.outcome is CallOutcome.CONNECTED:

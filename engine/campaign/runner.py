@@ -173,6 +173,8 @@ class CampaignRunner:
 
     async def _tick(self, calls: asyncio.TaskGroup, caller_ids: CallerIdPool | None) -> int:
         assert self.pacer is not None and self.campaign is not None
+        if not self._controller.connected:
+            return 0
         wanted = self.pacer.decide(self._state())
         if wanted <= 0:
             return 0
@@ -219,6 +221,10 @@ class CampaignRunner:
             self._trunks.release(trunk)
             started = self._dial_started.pop(attempt_id, None)
             self.wake()
+        if result.outcome is CallOutcome.NOT_DIALLED:
+            await asyncio.to_thread(records.not_dialled, self._db, attempt_id, lease.contact_id, self._node)
+            self.stats.count(result.outcome.value)
+            return
         self._observe(result, started)
         disposition = records.system_disposition(result)
         if disposition is None and self._disposer is not None:

@@ -6,19 +6,24 @@ beside a demo or a developer's own PBX. Nothing here is mocked.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
+from engine.ami.client import AmiClient
 from engine.ari.client import AriClient
 from engine.calls.controller import CallController, ControllerConfig
 from engine.config import load_settings
 from engine.initconfig import InitOptions, write_config
 from engine.lab.session import RunningLab, running_lab
+from engine.store.db import open_database
 
 pytestmark = pytest.mark.integration
 
@@ -55,6 +60,33 @@ async def ari(lab: RunningLab) -> AsyncIterator[AriClient]:
 async def calls(lab: RunningLab, ari: AriClient) -> AsyncIterator[CallController]:
     async with CallController(ari, ControllerConfig.from_settings(lab.settings)) as controller:
         yield controller
+
+
+@pytest.fixture
+async def database(lab: RunningLab, tmp_path: Path) -> Engine:
+    return await asyncio.to_thread(open_database, f"sqlite:///{tmp_path}/campaign.db")
+
+
+@pytest.fixture
+async def carrier_calls(lab: RunningLab) -> AsyncIterator[list[str]]:
+    """Every number the carrier is asked to ring during the test, from its own AMI."""
+    assert lab.settings.lab is not None
+    seen: list[str] = []
+    async with AsyncExitStack() as stack:
+        ami = await stack.enter_async_context(AmiClient(
+            "127.0.0.1", lab.settings.lab.carrier_ami_port, lab.settings.lab.carrier_ami_username,
+            lab.settings.lab.carrier_ami_secret))
+        events = await stack.enter_async_context(ami.events())
+
+        async def collect() -> None:
+            while True:
+                event = await events.next()
+                if event.name == "Newchannel" and event.get("Exten"):
+                    seen.append(event.get("Exten"))
+
+        task = asyncio.create_task(collect())
+        yield seen
+        task.cancel()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -43,12 +43,11 @@ async def _carrier_answered(lab: RunningLab, attempt_id: str, ready: asyncio.Eve
     assert lab.settings.lab is not None
     lab_settings = lab.settings.lab
     async with AmiClient("127.0.0.1", lab_settings.carrier_ami_port, lab_settings.carrier_ami_username,
-                         lab_settings.carrier_ami_secret) as ami:
-        async with ami.events() as events:
-            ready.set()
-            event = await events.wait_for(
-                lambda e: e.name == "UserEvent" and e.get("Attempt") == attempt_id, timeout=30)
-            return float(event.get("Timestamp"))
+                         lab_settings.carrier_ami_secret) as ami, ami.events() as events:
+        ready.set()
+        event = await events.wait_for(
+            lambda e: e.name == "UserEvent" and e.get("Attempt") == attempt_id, timeout=30)
+        return float(event.get("Timestamp"))
 
 
 async def test_abandon_plays_safe_harbor_within_two_seconds(lab: RunningLab, calls: CallController,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,16 +18,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from engine.ami.client import AmiClient
 from engine.calls.controller import CallController
 from engine.campaign.runner import CampaignRunner, controller_snapshot
-from engine.dialing.trunks import TrunkLimiter, TrunkPool
+from engine.dialing.trunks import TrunkLimiter
 from engine.dnc.entries import add_number
 from engine.lab.phones import control
 from engine.lab.session import RunningLab
 from engine.leads.campaigns import create_campaign
 from engine.lists.importer import ImportOptions, import_list
-from engine.store.db import open_database
 from engine.store.models import CallAttempt, CampaignStatus, Contact
 
 pytestmark = pytest.mark.integration
@@ -64,33 +61,6 @@ def _contacts() -> tuple[list[dict[str, str]], dict[str, str], set[str]]:
     return rows, expected, forbidden
 
 
-@pytest.fixture
-async def database(lab: RunningLab, tmp_path: Path) -> Engine:
-    return await asyncio.to_thread(open_database, f"sqlite:///{tmp_path}/campaign.db")
-
-
-@pytest.fixture
-async def carrier_calls(lab: RunningLab) -> AsyncIterator[list[str]]:
-    """Every number the carrier is asked to ring, from its own AMI."""
-    assert lab.settings.lab is not None
-    seen: list[str] = []
-    async with AsyncExitStack() as stack:
-        ami = await stack.enter_async_context(AmiClient(
-            "127.0.0.1", lab.settings.lab.carrier_ami_port, lab.settings.lab.carrier_ami_username,
-            lab.settings.lab.carrier_ami_secret))
-        events = await stack.enter_async_context(ami.events())
-
-        async def collect() -> None:
-            while True:
-                event = await events.next()
-                if event.name == "Newchannel" and event.get("Exten"):
-                    seen.append(event.get("Exten"))
-
-        task = asyncio.create_task(collect())
-        yield seen
-        task.cancel()
-
-
 async def test_forty_contacts_run_to_completion_compliantly(lab: RunningLab, calls: CallController, database: Engine,
                                                             carrier_calls: list[str], tmp_path: Path) -> None:
     rows, expected, forbidden = _contacts()
@@ -115,10 +85,11 @@ async def test_forty_contacts_run_to_completion_compliantly(lab: RunningLab, cal
     await asyncio.to_thread(import_list, database, campaign_id, voter_file, ImportOptions(list_name="voters"))
 
     offset = CAMPAIGN_INSTANT - datetime.now(UTC)
-    trunks = TrunkPool([TrunkLimiter("lab", max_channels=20, max_cps=10)])
+    trunks = [TrunkLimiter("lab", max_channels=20, max_cps=10)]
     runner = CampaignRunner(db=database, campaign_id=campaign_id, controller=calls, settings=lab.settings,
                             trunks=trunks, agents=controller_snapshot(calls), node="test-node",
-                            disposer=lambda result: "SUP", clock=lambda: datetime.now(UTC) + offset)
+                            disposer=lambda result: "SUP", clock=lambda: datetime.now(UTC) + offset,
+                            stop_when_done=True)
     async with AsyncExitStack() as stack:
         phones = [await stack.enter_async_context(control(phone)) for phone in lab.agents]
         for phone in phones:
