@@ -1,99 +1,93 @@
-"""The lab demo: agents log in on real phones, calls go out over the trunk to every behaviour of
-the simulated carrier, and each result is checked by ear (FFT)."""
+"""`phonebank demo`: a predictive campaign dialled for a few minutes through a real Asterisk, the
+simulated carrier and the lab's agent phones, worked by simulated volunteers over the engine's
+API; then a report from the database, a chart, and the checks that decide the exit code.
+
+The parts, in order: `demo_contacts` plans the voter file, `demo_setup` imports it and starts
+the campaign, `demo_run` runs the engine and the volunteers, `demo_report` counts and checks,
+`demo_chart` draws. The CLI (cli/demo.py) and the smoke test call `run_demo` alike.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
+import random
 from collections.abc import Callable
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
-from engine.ari.client import AriClient
-from engine.audio import heard_tones
-from engine.calls.controller import CallController, ControllerConfig
-from engine.calls.model import CallOutcome, CallRequest, CallResult
 from engine.config import Settings
-from engine.lab.phones import LabPhone, PhoneControl, control
+from engine.lab.demo_chart import write_chart
+from engine.lab.demo_contacts import plan_contacts
+from engine.lab.demo_report import DemoReport, build_report
+from engine.lab.demo_run import DemoError, LiveSnapshot, ServeFn, run_dialling
+from engine.lab.demo_setup import DemoCampaign, prepare_campaign, stop_leftover_campaigns
+from engine.lab.phones import LabPhone
+from engine.store.db import open_database
 
-CALLEE_HZ = 440.0
-MIN_RING_SECONDS = 15  # the compliance floor: never give up on a ringing phone sooner
-
-
-@dataclass(frozen=True)
-class DemoCall:
-    """A number of the lab's plan, what it is meant to show, and what must come of it."""
-
-    number: str
-    behaviour: str
-    expected: CallOutcome
-    callee_sends_tone: bool = False
-
-
-DEMO_CALLS: tuple[DemoCall, ...] = (
-    DemoCall("+12025551106", "live, talks 6 s", CallOutcome.CONNECTED, callee_sends_tone=True),
-    DemoCall("+13055551208", "live after 2 rings, talks 8 s", CallOutcome.CONNECTED, callee_sends_tone=True),
-    DemoCall("+14155555100", "answering machine", CallOutcome.MACHINE),
-    DemoCall("+16175553000", "busy", CallOutcome.BUSY),
-    DemoCall("+13125558105", "live, says hello then silence", CallOutcome.CONNECTED),
-    DemoCall("+17135554000", "congestion", CallOutcome.CONGESTION),
-    DemoCall("+14045557000", "number not in service", CallOutcome.INVALID_NUMBER),
-    DemoCall("+16025556000", "answers and hangs up at once", CallOutcome.CALLEE_HANGUP),
-    DemoCall("+12065552000", "rings out", CallOutcome.NO_ANSWER),
-    DemoCall("+13035551107", "live, talks 7 s", CallOutcome.CONNECTED, callee_sends_tone=True),
-)
+CHART_NAME = "report.png"
 
 
 @dataclass(frozen=True)
-class DemoResult:
-    """One demo call: what was dialled, what came of it, and which tones its recording holds."""
+class DemoOptions:
+    """What `phonebank demo` is asked for."""
 
-    call: DemoCall
-    result: CallResult
-    tones_in_recording: frozenset[float]
-    agent_hz: float | None
-
-    @property
-    def as_expected(self) -> bool:
-        """The outcome is the one the number plan promises, and a connected call's recording
-        holds exactly the parties who spoke: the agent, and the callee when it sends a tone."""
-        if self.result.outcome is not self.call.expected:
-            return False
-        if self.result.outcome is not CallOutcome.CONNECTED:
-            return self.result.recording is None
-        expected = {self.agent_hz} | ({CALLEE_HZ} if self.call.callee_sends_tone else set())
-        return self.tones_in_recording == expected
+    minutes: float = 5.0
+    contacts: int = 1000
+    agents: int = 5
+    seed: int = 1
 
 
-async def run_demo(settings: Settings, phones: list[LabPhone], trunk: str,
-                   on_result: Callable[[DemoResult], None], calls: tuple[DemoCall, ...] = DEMO_CALLS) -> list[DemoResult]:
-    """Log every agent phone in, place `calls` with at most one per agent in flight, log out."""
+@dataclass(frozen=True)
+class DemoHooks:
+    """How the demo talks to whoever runs it."""
+
+    say: Callable[[str], None]
+    on_import: Callable[[int, int], None]  # (bytes read, file size)
+    on_tick: Callable[[LiveSnapshot], None]
+
+
+@dataclass(frozen=True)
+class DemoOutcome:
+    """The campaign the demo ran, its report and where the chart is."""
+
+    campaign: DemoCampaign
+    report: DemoReport
+    chart: Path
+
+
+def agent_phones(phones: list[LabPhone], count: int) -> list[LabPhone]:
+    """The first ``count`` agent phones; DemoError naming the fix when there are fewer."""
     agents = [p for p in phones if p.endpoint.role == "agent"]
-    config = ControllerConfig.from_settings(settings)
-    tones = [CALLEE_HZ, *(p.tone_hz for p in phones)]
-    tone_of = {p.endpoint.endpoint: p.tone_hz for p in phones}
-    results: list[DemoResult] = []
-    async with AriClient.from_settings(settings.ari) as ari, CallController(ari, config) as controller:
-        async with AsyncExitStack() as stack:
-            sessions: list[PhoneControl] = [await stack.enter_async_context(control(p)) for p in agents]
-            for session in sessions:
-                await session.dial(settings.dialplan.agent_login)
-            await controller.wait_for_agents(len(agents), timeout=20)
-            lines = asyncio.Semaphore(len(agents))
+    if len(agents) < count:
+        raise DemoError(f"phonebank.toml has {len(agents)} agents, the demo wants {count}: "
+                        f"pass --agents {len(agents)} or add [[agents]] entries")
+    return agents[:count]
 
-            async def one(call: DemoCall) -> None:
-                async with lines:
-                    request = CallRequest(attempt_id=str(uuid.uuid4()), number=call.number, trunk=trunk,
-                                          campaign="demo", ring_timeout=MIN_RING_SECONDS, amd=True)
-                    result = await asyncio.wait_for(controller.place(request), MIN_RING_SECONDS + 60)
-                heard = heard_tones(result.recording.path, tones) if result.recording else set()
-                outcome = DemoResult(call, result, frozenset(heard), tone_of.get(result.agent or ""))
-                results.append(outcome)
-                on_result(outcome)
 
-            async with asyncio.TaskGroup() as group:
-                for call in calls:
-                    group.create_task(one(call))
-            for session in sessions:
-                await session.hangup()
-    return results
+async def run_demo(settings: Settings, phones: list[LabPhone], options: DemoOptions, serve: ServeFn,
+                   hooks: DemoHooks, folder: Path) -> DemoOutcome:
+    """Plan, import and start a campaign, dial it for ``options.minutes`` with ``serve`` running
+    the engine, then report on it and draw ``folder/report.png``."""
+    agents = agent_phones(phones, options.agents)
+    db = await asyncio.to_thread(open_database, settings.database_url)
+    try:
+        stopped = await asyncio.to_thread(stop_leftover_campaigns, db)
+        if stopped:
+            hooks.say(f"stopped demo campaigns an interrupted run left active: {', '.join(stopped)}")
+        now = datetime.now(UTC)
+        plan = plan_contacts(options.contacts, now, random.Random(f"{options.seed}-contacts"))
+        hooks.say(f"{len(plan.contacts)} contacts in zones open now ({', '.join(plan.open_zones)}); "
+                  f"night in {', '.join(plan.closed_zones)}")
+        campaign = await asyncio.to_thread(prepare_campaign, settings, db, plan, now, folder, hooks.on_import)
+        hooks.say(f"campaign {campaign.name}: {campaign.imported.imported} contacts imported, "
+                  f"{campaign.imported.dnc_marked} held back by the do-not-call list; started")
+        run = await run_dialling(settings, db, agents, campaign, options.minutes, serve, hooks.on_tick,
+                                 random.Random(f"{options.seed}-volunteers"))
+        tones = {p.endpoint.endpoint: p.tone_hz for p in agents}
+        report = await asyncio.to_thread(build_report, db, campaign.campaign_id, plan, run, tones,
+                                         settings.recordings_dir, random.Random(f"{options.seed}-recordings"))
+        chart = await asyncio.to_thread(write_chart, report, folder / CHART_NAME)
+        return DemoOutcome(campaign, report, chart)
+    finally:
+        db.dispose()
