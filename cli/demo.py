@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,7 @@ DEFAULT_AGENTS = 5
 DEMO_FAILURES = (ContainerError, RenderError, PhoneError, AriError, AmiError, TimeoutError, DemoError, PlanError,
                  CampaignError, ImportFailed, ListFileError)
 AGENT_STATES = ("ready", "on_call", "wrap_up", "paused")
+LOG_SECONDS = 30.0
 
 
 def _say(message: str) -> None:
@@ -48,12 +50,18 @@ def _pct(value: float | None, digits: int = 1) -> str:
 
 
 class DemoView:
-    """The live view: the import's progress bar, then the campaign's numbers every second."""
+    """The live view: the import's progress bar, then the campaign's numbers every second.
 
-    def __init__(self) -> None:
+    Without a terminal (make's output piped to a log) nothing redraws, so a one-line summary
+    is printed every LOG_SECONDS instead.
+    """
+
+    def __init__(self, interactive: bool) -> None:
         self.progress = Progress(TextColumn("importing contacts"), BarColumn(), DownloadColumn(), console=console)
         self.task = self.progress.add_task("import", total=None)
         self.body: RenderableType = Text("")
+        self.interactive = interactive
+        self._next_line = 0.0
 
     def __rich__(self) -> RenderableType:
         return Group(self.progress, self.body)
@@ -63,6 +71,12 @@ class DemoView:
 
     def tick(self, snapshot: LiveSnapshot) -> None:
         self.body = live_table(snapshot)
+        if not self.interactive and time.monotonic() >= self._next_line and snapshot.metrics is not None:
+            self._next_line = time.monotonic() + LOG_SECONDS
+            metrics = snapshot.metrics
+            _say(f"{snapshot.phase}, {snapshot.seconds_left:.0f} s left: {metrics.live.in_flight} lines, "
+                 f"{metrics.dialed_today} dialled, {metrics.connected_today} connected, "
+                 f"abandon rate {_pct(metrics.abandon_rate_today, 2)}")
 
 
 def live_table(snapshot: LiveSnapshot) -> Table:
@@ -164,6 +178,7 @@ def _log_to(path: Path) -> None:
     handler = logging.FileHandler(path)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the volunteers' requests, twice a second
 
 
 def demo(
@@ -177,7 +192,7 @@ def demo(
     """Dial a predictive campaign of generated contacts through the lab, then report and check it."""
     settings = _settings(directory, agents)
     _log_to(directory / "engine.log")
-    view = DemoView()
+    view = DemoView(console.is_terminal)
     try:
         with running_lab(settings, _say, keep=keep) as lab, \
                 Live(view, console=console, refresh_per_second=4, transient=True):

@@ -152,8 +152,8 @@ def _new_number(zone: str, behaviour: Behaviour, rng: random.Random, taken: set[
 
 
 def plan_contacts(total: int, now: datetime, rng: random.Random) -> ContactPlan:
-    """``total`` contacts, shuffled: ~1% on the DNC list and ~2% in closed zones (at least one
-    each from 20 contacts up), the rest dialable, every kind spread over the behaviours."""
+    """``total`` contacts in random order: ~1% on the DNC list and ~2% in closed zones (at least
+    one each from 20 contacts up), the rest dialable, every kind spread over the behaviours."""
     open_zones, closed_zones = zones_open(now, OPEN_HOURS), zones_open(now, CLOSED_HOURS)
     if not open_zones or not closed_zones:
         raise PlanError(f"at {now:%H:%M} UTC no zone is open (or closed): add zones to ZONE_PREFIXES")
@@ -161,14 +161,15 @@ def plan_contacts(total: int, now: datetime, rng: random.Random) -> ContactPlan:
     dnc, closed = max(floor, round(total * DNC_SHARE)), max(floor, round(total * CLOSED_SHARE))
     kinds = [ContactKind.DNC] * dnc + [ContactKind.CLOSED] * closed + [ContactKind.DIALABLE] * (total - dnc - closed)
     behaviours = [key for key, count in _counts(total).items() for _ in range(count)]
+    # Shuffled before any draw that depends on the clock, so a seed fixes the rows' order of
+    # kinds and behaviours (the order they are dialled in) at any hour; only zones vary.
+    rng.shuffle(kinds)
     rng.shuffle(behaviours)
     taken: set[str] = set()
     contacts = []
     for kind, key in zip(kinds, behaviours, strict=True):
-        zones = closed_zones if kind is ContactKind.CLOSED else open_zones
-        zone = rng.choice(zones)
+        zone = rng.choice(closed_zones if kind is ContactKind.CLOSED else open_zones)
         contacts.append(DemoContact(_new_number(zone, BEHAVIOUR_BY_KEY[key], rng, taken), zone, key, kind))
-    rng.shuffle(contacts)
     return ContactPlan(tuple(contacts), open_zones, closed_zones)
 
 
