@@ -111,7 +111,8 @@ def kpi_table(report: DemoReport) -> Table:
     table.add_column(style="dim")
     latency = report.answer_to_agent_ms
     rows = [
-        ("dialling", f"{report.dial_minutes:.1f} min", f"{report.agents} agents on lab phones, predictive, AMD on"),
+        ("dialling", f"{report.dial_minutes:.1f} min", f"{report.agents} agents on lab phones, predictive, AMD on"
+                                                        + (", stopped early" if report.interrupted else "")),
         ("contacts", f"{report.contacts:,}",
          f"{report.contacts_dnc} on the DNC list now, {report.contacts_dnc - report.opt_outs} before the run"),
         ("calls", f"{report.calls:,}", f"to {report.contacts_called:,} contacts; the carrier saw {report.carrier_calls:,}"),

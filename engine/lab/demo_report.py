@@ -59,6 +59,7 @@ class DemoReport:
 
     campaign: str
     dial_minutes: float
+    interrupted: bool  # dialling stopped early (Ctrl-C)
     agents: int
     contacts: int  # imported into the campaign
     contacts_dnc: int  # held back at import: on the internal DNC list
@@ -191,6 +192,7 @@ def build_report(db: Engine, campaign_id: int, plan: ContactPlan, run: DemoRun, 
     return DemoReport(
         campaign=campaign.name,
         dial_minutes=(run.dial_ended - run.started) / 60,
+        interrupted=run.interrupted,
         agents=len(run.agents),
         contacts=len(contacts),
         contacts_dnc=sum(state == LeadState.DNC for state in contacts),

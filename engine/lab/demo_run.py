@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -103,6 +104,17 @@ async def _get_json(api: httpx.AsyncClient, path: str) -> object | None:
         return None
 
 
+async def _stopped(server: asyncio.Task[None]) -> None:
+    """Wait for the engine to finish; its failure, or a hang, becomes a DemoError."""
+    done, _ = await asyncio.wait({server}, timeout=STOP_SECONDS)
+    if not done:
+        server.cancel()
+        raise DemoError(f"the engine did not stop within {STOP_SECONDS:.0f} s after the drain")
+    error = None if server.cancelled() else server.exception()
+    if error is not None:
+        raise DemoError(f"the engine failed: {error or type(error).__name__}") from error
+
+
 async def _until(check: Callable[[], Awaitable[bool]], timeout: float, server: asyncio.Task[None], what: str) -> None:
     """Poll an API condition (there is no event to wait on) while the engine runs."""
     deadline = time.monotonic() + timeout
@@ -125,7 +137,6 @@ def _attempt_number(db: Engine, attempt_id: str) -> str | None:
 class _Dialling:
     """One dialling phase: the engine task, the floor and the clock; see `run_dialling`."""
 
-    settings: Settings
     db: Engine
     campaign: DemoCampaign
     api: httpx.AsyncClient
@@ -138,7 +149,7 @@ class _Dialling:
         health = await _get_json(self.api, "/healthz")
         return isinstance(health, dict) and health.get("asterisk") is True
 
-    async def campaign_row(self) -> dict[str, object] | None:
+    async def campaign_row(self) -> dict[str, Any] | None:
         rows = await _get_json(self.api, "/api/campaigns")
         if not isinstance(rows, list):
             return None
@@ -156,7 +167,7 @@ class _Dialling:
     async def snapshot(self, phase: str, seconds_left: float) -> LiveSnapshot:
         counts = self.watch.counts()
         row = await self.campaign_row()
-        in_flight = int(row["in_flight"]) if row else 0  # type: ignore[call-overload]
+        in_flight = int(row["in_flight"]) if row else 0
         live = LiveCounters(
             in_flight=in_flight, waiting=await self.waiting(),
             agents_logged_in=sum(n for state, n in counts.items() if state != "logged_out"),
@@ -197,7 +208,7 @@ async def run_dialling(settings: Settings, db: Engine, phones: list[LabPhone], c
         volunteers = Volunteers(api, rng, is_opt_out)
         watch = FloorWatch(api, state_log, volunteers, time.time)
         server = asyncio.create_task(serve(settings, stop))
-        run = _Dialling(settings, db, campaign, api, server, stop, watch, on_tick)
+        run = _Dialling(db, campaign, api, server, stop, watch, on_tick)
         watcher: asyncio.Task[None] | None = None
         try:
             await _until(run.engine_up, STARTUP_SECONDS, server, "the engine to connect to Asterisk")
@@ -212,6 +223,8 @@ async def run_dialling(settings: Settings, db: Engine, phones: list[LabPhone], c
             await _until(logged_in, STARTUP_SECONDS, server, f"{len(phones)} agent phones to log in")
             started = time.time()
             await run.tick_until("dialling", started + minutes * 60)
+            if server.done():
+                raise DemoError("the engine stopped while dialling")
             interrupted = stop.is_set()
             dial_ended = time.time()
             await asyncio.to_thread(stop_demo_campaign, db, campaign.campaign_id)
@@ -223,9 +236,6 @@ async def run_dialling(settings: Settings, db: Engine, phones: list[LabPhone], c
                 watcher.cancel()
             volunteers.stop()
             stop.set()
-            try:
-                await asyncio.wait_for(server, STOP_SECONDS)
-            except TimeoutError as exc:
-                raise DemoError(f"the engine did not stop within {STOP_SECONDS:.0f} s after the drain") from exc
+            await _stopped(server)
         return DemoRun(started, dial_ended, time.time(), tuple(p.endpoint.endpoint for p in phones),
                        tuple(state_log.segments()), tuple(rung), volunteers.hangups, interrupted)
