@@ -15,8 +15,10 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from pacing.events import ANSWERED, FAST_FAILURES, CallOutcome, DialOutcome
+from pacing.lookahead import NewDial
 from pacing.rates import BetaRate, KeyedRate
 from pacing.survival import GridSurvival, lognormal_survival
 
@@ -70,6 +72,7 @@ class CallModel:
         self._pending = p.refresh_every
         self._shape = np.zeros(0)
         self._fail_survival = np.zeros(0)
+        self._tables: dict[tuple[Hashable, int], CallTable] = {}
         self._refresh()
 
     def observe(self, event: DialOutcome) -> None:
@@ -97,6 +100,7 @@ class CallModel:
         fail = self.fail_time.survival()
         failed_by_end = max(1.0 - fail[-1], _TINY)
         self._fail_survival = np.clip((fail - fail[-1]) / failed_by_end, 0.0, 1.0)
+        self._tables.clear()
         self._pending = self.priors.refresh_every
 
     def _index(self, seconds: np.ndarray) -> np.ndarray:
@@ -117,6 +121,23 @@ class CallModel:
         still_ringing = (1.0 - f) * (1.0 - a * g_start) + f * self._fail_survival[start]
         gained = self._shape[ends] - g_start[:, None]
         return (1.0 - f) * a * s * gained / np.maximum(still_ringing, _TINY)[:, None]
+
+    def live_table(self, steps: int, key: Hashable = ("", None)) -> CallTable:
+        """``live_within`` for whole-second horizons 0..steps-1, tabulated by time rung so far.
+
+        Rebuilt with the curves (rates as of the last refresh): the pacer reads it every tick.
+        """
+        table = self._tables.get((key, steps))
+        if table is None:
+            horizons = np.arange(steps, dtype=np.float64)
+            rung = np.arange(self._shape.size) * self.priors.ring_dt
+            # A hair past each grid point so floor() lands on it despite rounding.
+            table = self._tables[(key, steps)] = CallTable(
+                self.live_within(rung + 1e-9, horizons, key),
+                NewDial.of(self.new_dial_within(horizons, key)),
+                1.0 / self.priors.ring_dt,
+            )
+        return table
 
     def new_dial_within(self, horizons: np.ndarray, key: Hashable = ("", None)) -> np.ndarray:
         """P(a call dialled now becomes a live answer within each horizon)."""
@@ -140,7 +161,7 @@ class HandlePriors:
     talk_max: float = 3600.0
     wrap_max: float = 900.0
     half_life: float = 1000.0
-    refresh_every: int = 10
+    refresh_every: int = 25
 
 
 class HandleModel:
@@ -168,7 +189,7 @@ class HandleModel:
         self._pending = p.refresh_every
         self._talk_s = np.zeros(0)
         self._wrap_s = np.zeros(0)
-        self._toeplitz: dict[int, np.ndarray] = {}
+        self._tables: dict[tuple[int, int], ReadyTable] = {}
         self._refresh()
 
     def observe(self, talk: float, wrap: float) -> None:
@@ -183,31 +204,117 @@ class HandleModel:
     def _refresh(self) -> None:
         self._talk_s = self.talk.survival()
         self._wrap_s = self.wrap.survival()
-        self._toeplitz.clear()
+        self._tables.clear()
         self._pending = self.priors.refresh_every
 
     def wrap_ready_within(self, elapsed: np.ndarray, steps: int) -> np.ndarray:
         """P(ready within 0..steps-1 seconds) for agents in wrap-up: shape (agents, steps)."""
-        s = self._wrap_s
-        start = np.minimum(elapsed.astype(np.intp), s.size - 1)
-        ends = np.minimum(start[:, None] + np.arange(steps)[None, :], s.size - 1)
-        alive = np.maximum(s[start], _TINY)
-        return (alive[:, None] - s[ends]) / alive[:, None]
+        return _lookup(self.ready_table(steps).wrap, elapsed)
 
     def talk_ready_within(self, elapsed: np.ndarray, steps: int) -> np.ndarray:
         """P(talk and then wrap-up both end within 0..steps-1 seconds) for agents on a call."""
+        return _lookup(self.ready_table(steps).talk, elapsed)
+
+    def ready_table(self, steps: int, skip: int = 0) -> ReadyTable:
+        """P(ready within skip..steps-1 s) for agents talking or in wrap-up, by whole seconds.
+
+        Built once per refresh: the pacer reads it every second.
+        """
+        table = self._tables.get((steps, skip))
+        if table is None:
+            talk = self._talk_ready(steps)[:, skip:]
+            wrap = self._wrap_ready(steps)[:, skip:]
+            table = self._tables[(steps, skip)] = ReadyTable(talk, wrap)
+        return table
+
+    def _wrap_ready(self, steps: int) -> np.ndarray:
+        """Rows by whole seconds of wrap-up so far: P(wrap-up ends within 0..steps-1 s).
+
+        The last row stands for every later second: past the last wrap-up seen to end, the
+        Kaplan-Meier curve is flat and the row is zero.
+        """
+        s = self._wrap_s
+        rows = min(_last_drop(s) + 1, s.size)
+        ahead = _windows(s, steps)[:rows]
+        alive = np.maximum(s[:rows], _TINY)[:, None]
+        return (alive - ahead) / alive
+
+    def _talk_ready(self, steps: int) -> np.ndarray:
+        """Rows by whole seconds of talk so far: P(talk, then wrap-up, end within 0..steps-1 s).
+
+        As for wrap-up, the last row (zero) stands for every second past the last talk seen to
+        end, which keeps the table, and its rebuild, small.
+        """
         talk = self._talk_s
-        start = np.minimum(elapsed.astype(np.intp), talk.size - 2)
-        offsets = np.minimum(start[:, None] + np.arange(steps)[None, :], talk.size - 2)
+        density = talk[:-1] - talk[1:]
+        rows = min(_last_drop(talk) + 1, density.size)
         # Talk ends in second k with density f_k; the wrap-up then has (j - k) seconds left.
-        density = (talk[offsets] - talk[offsets + 1]) / np.maximum(talk[start], _TINY)[:, None]
-        return density @ self._wrap_toeplitz(steps)
+        ahead = _windows(density, steps)[:rows]
+        alive = np.maximum(talk[:rows], _TINY)[:, None]
+        return _small_products(ahead / alive, self._wrap_toeplitz(steps))
 
     def _wrap_toeplitz(self, steps: int) -> np.ndarray:
         """T[k, j] = P(wrap-up <= j - k seconds): turns talk-end densities into ready-by-j."""
-        toeplitz = self._toeplitz.get(steps)
-        if toeplitz is None:
-            wrap_cdf = 1.0 - self._wrap_s[:steps]
-            lag = np.arange(steps)[None, :] - np.arange(steps)[:, None]
-            toeplitz = self._toeplitz[steps] = np.where(lag >= 0, wrap_cdf[np.maximum(lag, 0)], 0.0)
-        return toeplitz
+        wrap_cdf = 1.0 - _windows(self._wrap_s, steps)[0]
+        lag = np.arange(steps)[None, :] - np.arange(steps)[:, None]
+        return np.where(lag >= 0, wrap_cdf[np.maximum(lag, 0)], 0.0)
+
+
+def _small_products(left: np.ndarray, right: np.ndarray, block: int = 64) -> np.ndarray:
+    """``left @ right``, a block of rows at a time.
+
+    Each block is too small for OpenBLAS to wake its thread pool: threads that then spin
+    between these occasional products cost the caller (and a simulator running beside it on a
+    2-core machine) several times the product itself.
+    """
+    out = np.empty((left.shape[0], right.shape[1]))
+    for start in range(0, left.shape[0], block):
+        np.matmul(left[start : start + block], right, out=out[start : start + block])
+    return out
+
+
+def _last_drop(survival: np.ndarray) -> int:
+    """Index of the last grid step where a survival curve falls (0 if it never does)."""
+    drops = np.flatnonzero(survival[:-1] > survival[1:])
+    return int(drops[-1]) + 1 if drops.size else 0
+
+
+def _windows(values: np.ndarray, steps: int) -> np.ndarray:
+    """Row i holds values[i .. i + steps - 1], the last value repeated past the end."""
+    padded = np.concatenate((values, np.full(steps - 1, values[-1])))
+    return sliding_window_view(padded, steps)
+
+
+def _lookup(table: np.ndarray, elapsed: np.ndarray, per_second: float = 1.0) -> np.ndarray:
+    """Rows of ``table`` for ``elapsed`` seconds; the last row stands for everything later."""
+    return table[np.minimum((elapsed * per_second).astype(np.intp), table.shape[0] - 1)]
+
+
+@dataclass(frozen=True)
+class CallTable:
+    """P(a call becomes a live answer within each horizon) by time rung so far, and for a new dial.
+
+    Row ``floor(seconds rung * per_second)`` (the last row for anything later) holds a call's
+    probabilities; ``new_dial`` holds the same for a call dialled now, in the terms the decision
+    uses.
+    """
+
+    live: np.ndarray
+    new_dial: NewDial
+    per_second: float
+
+    def live_for(self, elapsed: np.ndarray) -> np.ndarray:
+        """The rows of calls that have rung ``elapsed`` seconds: shape (calls, horizons)."""
+        return _lookup(self.live, elapsed, self.per_second)
+
+
+@dataclass(frozen=True)
+class ReadyTable:
+    """P(an agent is ready within each horizon) by whole seconds talking or in wrap-up.
+
+    Row ``floor(seconds in state)`` (the last row for anything later) holds an agent's
+    probabilities; the last rows are zero: past the longest call seen, nobody is expected to end.
+    """
+
+    talk: np.ndarray
+    wrap: np.ndarray

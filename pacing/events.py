@@ -123,9 +123,13 @@ class PacerState:
             self.finish_in = _floats(self.finish_in)
             if self.finish_in.shape != self.agent_states.shape:
                 raise ValueError("finish_in must have one entry per agent")
-        # Counted once here: decide() reads them several times per tick.
-        self.ready = int(np.count_nonzero(self.agent_states == READY))
-        self.active = self.agent_states.size - int(np.count_nonzero(self.agent_states == PAUSED))
+        # Counted once here, in one pass: decide() reads them several times per tick.
+        try:
+            counts = np.bincount(self.agent_states, minlength=PAUSED + 1)
+        except ValueError:
+            raise ValueError("agent_states must be AgentState codes (0 to 3)") from None
+        self.ready = int(counts[READY])
+        self.active = self.agent_states.size - int(counts[PAUSED])
 
     @classmethod
     def from_agents(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pacing.caps import apply_caps
-from pacing.estimators import CallModel, CallPriors, HandleModel, HandlePriors
+from pacing.estimators import CallModel, CallPriors, CallTable, HandleModel, HandlePriors
 from pacing.events import (
     ON_CALL,
     WRAP_UP,
@@ -19,9 +19,10 @@ from pacing.events import (
     PacerState,
 )
 from pacing.ledger import AbandonLedger
-from pacing.lookahead import largest_safe_dials, moments
+from pacing.lookahead import moments, one_more_is_safe, safe_dials
 from pacing.margin import MarginController
 from pacing.policies import LedgerPacer, progressive_dials
+from pacing.totals import TotalsTable
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ class PredictivePacer(LedgerPacer):
         self.margin = MarginController(
             p.target_abandon, p.operating_target, p.initial_margin, p.margin_gain
         )
-        self._horizons = np.arange(p.horizon + 1, dtype=np.float64)
+        self._steps = p.horizon + 1
+        self._totals = TotalsTable()
 
     def observe(self, event: PacerEvent) -> None:
         """Update the ledger, the margin and the estimators."""
@@ -89,35 +91,38 @@ class PredictivePacer(LedgerPacer):
 
     def decide(self, state: PacerState) -> int:
         """Calls to start now, within the hard caps."""
-        progressive = progressive_dials(state)
-        if state.active <= self.params.small_team or not self.warmed_up:
-            return apply_caps(progressive, state)
-        limit = apply_caps(10**9, state)
-        key = (state.list_id, state.hour)
-        ringing = self.calls.live_within(state.calls_elapsed, self._horizons, key)
-        demand = moments(ringing, float(state.waiting))
-        supply = self._supply(state)
-        n = largest_safe_dials(
-            supply,
-            demand,
-            self.calls.new_dial_within(self._horizons, key),
-            self.margin.z,
-            limit,
-            self.params.negligible_demand,
-        )
-        return apply_caps(max(n, progressive), state)
-
-    def _supply(self, state: PacerState) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and variance of agents ready within each horizon plus the abandon deadline."""
         p = self.params
-        steps = p.horizon + p.abandon_deadline + 1
-        states = state.agent_states
+        d = p.abandon_deadline
+        progressive = progressive_dials(state)
+        limit = apply_caps(10**9, state)
+        if state.active <= p.small_team or not self.warmed_up or limit == 0:
+            return min(max(progressive, 0), limit)
+        calls = self.calls.live_table(self._steps, (state.list_id, state.hour))
         if p.exact_finish and state.finish_in is not None:
-            busy = (states == ON_CALL) | (states == WRAP_UP)
-            known = (state.finish_in[busy][:, None] <= np.arange(steps)[None, :]).astype(np.float64)
-            mean, variance = moments(known, float(state.ready))
+            gap, variance, demand = self._known_totals(state, calls)
         else:
-            wrapping = self.handles.wrap_ready_within(state.agent_elapsed[states == WRAP_UP], steps)
-            talking = self.handles.talk_ready_within(state.agent_elapsed[states == ON_CALL], steps)
-            mean, variance = moments(np.vstack((wrapping, talking)), float(state.ready))
-        return mean[p.abandon_deadline :], variance[p.abandon_deadline :]
+            self._totals.update(self.handles.ready_table(self._steps + d, d), calls)
+            gap, variance, demand = self._totals.totals(state, calls.per_second)
+        # The totals count one more dial; take it back out to solve for n.
+        z = self.margin.z
+        if not one_more_is_safe(gap, variance, demand, z, p.negligible_demand):
+            return min(max(progressive, 0), limit)
+        dial = calls.new_dial
+        n = safe_dials(
+            gap - dial.q, variance - dial.w, demand - dial.q, dial, z, limit, p.negligible_demand
+        )
+        return min(max(n, progressive), limit)
+
+    def _known_totals(
+        self, state: PacerState, calls: CallTable
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Totals with each agent's exact finish time (the simulator-only bound), one dial more."""
+        states = state.agent_states
+        busy = (states == ON_CALL) | (states == WRAP_UP)
+        finish = state.finish_in[busy][:, None] - self.params.abandon_deadline
+        known = (finish <= np.arange(self._steps)[None, :]).astype(np.float64)
+        supply_mean, supply_var = moments(known, float(state.ready))
+        demand_mean, demand_var = moments(calls.live_for(state.calls_elapsed), float(state.waiting))
+        dial = calls.new_dial
+        demand_mean += dial.q
+        return demand_mean - supply_mean, demand_var + supply_var + dial.w, demand_mean

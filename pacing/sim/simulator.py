@@ -31,9 +31,7 @@ from pacing.sim.results import SimResult
 from pacing.sim.scenario import Lognormal, Scenario
 
 _LOGGED_OUT = 9
-_TICK, _RESOLVE, _CLASSIFIED, _DEADLINE, _TALK_END, _WRAP_END, _BREAK, _BREAK_END, _LOGIN, _STEP = (
-    range(10)
-)
+_RESOLVE, _CLASSIFIED, _DEADLINE, _TALK_END, _WRAP_END, _BREAK, _BREAK_END, _LOGIN, _STEP = range(9)
 _BLOCK = 4096
 
 
@@ -96,9 +94,11 @@ class _Day:
         self.seq = 0
         self.next_call = 0
         self.buckets_per_day = result.series_busy.size // sc.days
+        self.cps = (
+            None if sc.calls_per_second is None else math.floor(sc.calls_per_second * sc.tick)
+        )
         for agent in range(sc.agents):
             self._available(self.start, self.end)
-        self._push(self.start, _TICK)
         for i, brk in enumerate(sc.breaks):
             self._push(self.start + brk.start, _BREAK, i)
         for i, login in enumerate(sc.logins):
@@ -135,7 +135,6 @@ class _Day:
 
     def run(self) -> None:
         handlers = {
-            _TICK: self._tick,
             _RESOLVE: self._resolve,
             _CLASSIFIED: self._classified,
             _DEADLINE: self._deadline,
@@ -147,36 +146,42 @@ class _Day:
             _STEP: self._step,
         }
         heap = self.heap
+        tick, end = self.start, self.end
+        # Ticks are counted here rather than queued: one per second is most of the events, and
+        # a heap push and pop each would cost more than the tick's own bookkeeping. Events at
+        # the very time of a tick go first, as they did when ticks were queued behind them.
+        while tick < end:
+            if heap and heap[0][0] <= tick:
+                at, _, kind, a, b = heapq.heappop(heap)
+                handlers[kind](at, a, b)
+            else:
+                self._tick(tick)
+                tick += self.sc.tick
         while heap:
             at, _, kind, a, b = heapq.heappop(heap)
             handlers[kind](at, a, b)
 
-    def _tick(self, now: float, _a: int, _b: float) -> None:
-        if now >= self.end:
-            return
+    def _tick(self, now: float) -> None:
         sc = self.sc
         k = self.logged_in
-        states = self.state[:k]
         calls = np.fromiter(self.ringing.values(), dtype=np.float64, count=len(self.ringing))
         finish = np.maximum(self.free_at[:k] - now, 0.0) if self.needs_finish else None
         trunk_free = None if sc.trunk_channels is None else sc.trunk_channels - self.channels
-        cps = None if sc.calls_per_second is None else math.floor(sc.calls_per_second * sc.tick)
         state = PacerState(
             now,
-            states,
+            self.state[:k],
             now - self.since[:k],
             now - calls,
             len(self.waiting),
             sc.lines_per_agent,
             trunk_free,
-            cps,
+            self.cps,
             "",
             None,
             finish,
         )
         for _ in range(self.pacer.decide(state)):
             self._dial(now)
-        self._push(now + sc.tick, _TICK)
 
     def _dial(self, now: float) -> None:
         sc, draws = self.sc, self.draws
