@@ -92,21 +92,22 @@ class PredictivePacer(LedgerPacer):
     def decide(self, state: PacerState) -> int:
         """Calls to start now, within the hard caps."""
         p = self.params
-        d = p.abandon_deadline
         progressive = progressive_dials(state)
-        limit = apply_caps(10**9, state)
-        if state.active <= p.small_team or not self.warmed_up or limit == 0:
-            return min(max(progressive, 0), limit)
+        if state.active <= p.small_team or not self.warmed_up:
+            return apply_caps(progressive, state)
         calls = self.calls.live_table(self._steps, (state.list_id, state.hour))
         if p.exact_finish and state.finish_in is not None:
             gap, variance, demand = self._known_totals(state, calls)
         else:
+            d = p.abandon_deadline
             self._totals.update(self.handles.ready_table(self._steps + d, d), calls)
             gap, variance, demand = self._totals.totals(state, calls.per_second)
-        # The totals count one more dial; take it back out to solve for n.
         z = self.margin.z
         if not one_more_is_safe(gap, variance, demand, z, p.negligible_demand):
-            return min(max(progressive, 0), limit)
+            # Most ticks end here, with nobody ready: the caps need no reading then.
+            return apply_caps(progressive, state) if progressive > 0 else 0
+        limit = apply_caps(10**9, state)
+        # The totals count one more dial; take it back out to solve for n.
         dial = calls.new_dial
         n = safe_dials(
             gap - dial.q, variance - dial.w, demand - dial.q, dial, z, limit, p.negligible_demand
