@@ -223,9 +223,9 @@ async def run_dialling(settings: Settings, db: Engine, phones: list[LabPhone], c
             await _until(logged_in, STARTUP_SECONDS, server, f"{len(phones)} agent phones to log in")
             started = time.time()
             await run.tick_until("dialling", started + minutes * 60)
-            if server.done():
+            interrupted = stop.is_set()  # Ctrl-C: serve's own signal handler set it
+            if server.done() and not interrupted:
                 raise DemoError("the engine stopped while dialling")
-            interrupted = stop.is_set()
             dial_ended = time.time()
             await asyncio.to_thread(stop_demo_campaign, db, campaign.campaign_id)
             await run.tick_until("draining", dial_ended + DRAIN_SECONDS, run.drained)
