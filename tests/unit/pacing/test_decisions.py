@@ -81,6 +81,42 @@ def test_lookahead_margin_matches_the_normal_bound_by_hand() -> None:
     assert got == expected == 15
 
 
+def _brute_force_dials(supply, demand, q, margin, limit, negligible) -> int:
+    """The definition: the largest n whose every prefix 0..n is safe at every horizon."""
+    for n in range(limit + 1):
+        mean = demand[0] + n * q
+        spread = np.sqrt(demand[1] + supply[1] + n * q * (1.0 - q))
+        safe = (mean - supply[0] + margin * spread <= 0.5) | (mean <= negligible)
+        if not safe.all():
+            return max(n - 1, 0)
+    return limit
+
+
+_horizon_values = st.lists(st.floats(0.0, 8.0), min_size=3, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    supply_mean=_horizon_values,
+    supply_var=_horizon_values,
+    demand_mean=_horizon_values,
+    demand_var=_horizon_values,
+    q=st.lists(
+        st.sampled_from([0.0, 0.05, 0.2, 0.5, 1.0]) | st.floats(0.0, 1.0), min_size=3, max_size=3
+    ),
+    margin=st.floats(-3.0, 6.0),
+    limit=st.integers(0, 60),
+)
+def test_closed_form_dial_count_matches_trying_every_n(
+    supply_mean, supply_var, demand_mean, demand_var, q, margin, limit
+) -> None:
+    supply = (np.array(supply_mean), np.array(supply_var))
+    demand = (np.array(demand_mean), np.array(demand_var))
+    q = np.array(q)
+    expected = _brute_force_dials(supply, demand, q, margin, limit, 0.05)
+    assert largest_safe_dials(supply, demand, q, margin, limit, 0.05) == expected
+
+
 def test_lookahead_returns_zero_when_already_over_committed() -> None:
     supply = (np.array([1.0]), np.array([0.0]))
     demand = (np.array([2.0]), np.array([0.5]))
@@ -172,9 +208,31 @@ def test_factory_rejects_unknown_modes_and_settings() -> None:
         make_pacer("power", ratio=0)
 
 
+def test_predictive_totals_table_matches_the_estimators() -> None:
+    # The per-tick gather must give the sums of the estimators' own probabilities.
+    pacer = _warm(make_pacer("predictive"))
+    state = _state([(R, 1.0), (C, 95.5), (C, 3.2), (W, 12.7), (P, 40.0)], ringing=[0.4, 7.9, 24.0])
+    calls = pacer.calls.live_table(pacer._steps)
+    ready = pacer.handles.ready_table(pacer._steps + 2, 2)
+    pacer._totals.update(ready, calls)
+    gap, variance, demand = pacer._totals.totals(state, calls.per_second)
+    horizons = np.arange(pacer._steps, dtype=np.float64)
+    ringing = pacer.calls.live_within(state.calls_elapsed, horizons)
+    talking = pacer.handles.talk_ready_within(np.array([95.5, 3.2]), 28)[:, 2:]
+    wrapping = pacer.handles.wrap_ready_within(np.array([12.7]), 28)[:, 2:]
+    agents = np.vstack((talking, wrapping))
+    q = pacer.calls.new_dial_within(horizons)
+    assert demand == pytest.approx(ringing.sum(axis=0) + q)
+    assert gap == pytest.approx(ringing.sum(axis=0) + q - 1.0 - agents.sum(axis=0))
+    expected_var = (ringing * (1 - ringing)).sum(axis=0) + (agents * (1 - agents)).sum(axis=0)
+    assert variance == pytest.approx(expected_var + q * (1 - q))
+
+
 def test_vicidial_emulation_at_level_one_is_progressive() -> None:
     state = _state([(R, 5.0)] * 3 + [(C, 40.0)] * 5 + [(W, 2.0)], ringing=[2.0])
-    assert make_pacer("adapt_hard_limit").decide(state) == make_pacer("progressive").decide(state) == 2
+    assert (
+        make_pacer("adapt_hard_limit").decide(state) == make_pacer("progressive").decide(state) == 2
+    )
 
 
 def test_margin_controller_balances_at_the_aimed_rate() -> None:
