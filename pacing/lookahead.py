@@ -116,8 +116,9 @@ def safe_dials(
     slack = 0.5 - gap
     c = slack + dial.a * variance
     root = np.sqrt(np.maximum(dial.four_a * c + margin * margin, 0.0))
-    # The two forms of the larger root, each free of cancellation for its sign of z.
-    y = (c + c) / (root + margin) if margin > 0 else (root - margin) * dial.inv_2a
+    # The two forms of the larger root, each free of cancellation for its sign of z (for z near
+    # 0 either is exact, and the first would divide by almost nothing where the root is 0).
+    y = (c + c) / (root + margin) if margin > 1e-3 else (root - margin) * dial.inv_2a
     by_margin = (slack - margin * y) * dial.inv_q
     by_margin[margin * np.sqrt(variance) > slack] = -1.0
     by_markov = (negligible - demand) * dial.inv_q
