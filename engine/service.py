@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from engine.ari.client import AriClient
 from engine.calls.controller import AgentHooks, CallController, ControllerConfig
 from engine.calls.model import CallResult
+from engine.campaign.inbound import DatabaseInboundRouter
 from engine.campaign.runner import AgentSnapshot, CampaignRunner
 from engine.compliance.registry import Registry
 from engine.config import Settings
@@ -66,7 +67,8 @@ class DialerService:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set, then drain within the configured time."""
         async with AriClient.from_settings(self.settings.ari) as ari, \
-                CallController(ari, ControllerConfig.from_settings(self.settings), agents=self.agents) as controller:
+                CallController(ari, ControllerConfig.from_settings(self.settings), agents=self.agents,
+                               inbound=DatabaseInboundRouter(self.db, self.settings)) as controller:
             self.controller = controller
             log.info("engine %s connected to Asterisk", self.settings.engine.node)
             async with asyncio.TaskGroup() as group:

@@ -36,12 +36,14 @@ from engine.ari.events import (
     ChannelDestroyed,
     ChannelDtmfReceived,
     ChannelEnteredBridge,
+    ChannelHangupRequest,
     ChannelStateChange,
     Disconnected,
     PlaybackFinished,
     Reconnected,
     RecordingFailed,
     RecordingFinished,
+    StasisEnd,
     StasisStart,
 )
 from engine.calls.agent_lines import AgentLine, AgentLines
@@ -76,6 +78,27 @@ class AgentHooks(Protocol):
     def logged_out(self, endpoint: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class InboundRoute:
+    """Where an inbound call belongs: the campaign whose caller ID was dialled back."""
+
+    campaign: str
+    contact_known: bool  # the caller is one of the campaign's contacts: an agent takes it
+    message: str | None  # media played when no agent takes it; a key press there opts out
+    optout_digit: str = "9"
+    wait_for_agent: float = 1.5
+
+
+class InboundRouter(Protocol):
+    """Decides about inbound calls and records them (the engine's database side)."""
+
+    async def route(self, call_id: str, dialled: str, caller: str) -> InboundRoute | None:
+        """None: the number is not a campaign's, the call is refused."""
+
+    async def finished(self, route: InboundRoute, result: CallResult) -> None:
+        """Record the call (and an opt-out) once it is over."""
+
+
 class EveryoneReady:
     """Agent hooks for when nobody tracks agent state: any idle line takes a call."""
 
@@ -105,6 +128,8 @@ class _LiveCall:
     recording: str | None = None
     recording_done: asyncio.Future[bool] | None = None
     in_safe_harbor: bool = False
+    inbound: bool = False
+    hangup_cause: int | None = None
 
 
 @dataclass(frozen=True)
@@ -134,13 +159,16 @@ def _now(event: AriEvent) -> datetime:
 class CallController:
     """Owns live calls and agent lines for one Asterisk. Use as `async with`."""
 
-    def __init__(self, ari: AriClient, config: ControllerConfig, agents: AgentHooks | None = None) -> None:
+    def __init__(self, ari: AriClient, config: ControllerConfig, agents: AgentHooks | None = None,
+                 inbound: InboundRouter | None = None) -> None:
         self._ari = ari
         self._config = config
         self._agents: AgentHooks = agents or EveryoneReady()
+        self._inbound_router = inbound
         self._calls: dict[str, _LiveCall] = {}
         self._waiting: list[_LiveCall] = []
         self._serving = asyncio.Lock()  # one pass over the waiting calls at a time
+        self._steps: set[asyncio.Task[None]] = set()
         self._recordings: dict[str, _LiveCall] = {}
         self._playbacks: dict[str, _LiveCall] = {}
         self.lines = AgentLines()
@@ -162,7 +190,11 @@ class CallController:
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
+        # Closing ends every step still waiting (a deadline, a recording's end, an inbound
+        # call's result): whoever closes the controller has decided the calls are over.
         self._reader.cancel()
+        for task in self._steps:
+            task.cancel()
         assert self._group is not None
         await self._group.__aexit__(exc_type, exc, tb)
 
@@ -292,8 +324,17 @@ class CallController:
             call = self._playbacks.pop(event.playback.id, None)
             if call is not None:
                 await self._ari.hangup(call.request.attempt_id, missing_ok=True)
+        elif isinstance(event, ChannelHangupRequest) and channel_id in self._calls:
+            self._calls[channel_id].hangup_cause = event.cause
         elif isinstance(event, ChannelDestroyed) and channel_id is not None:
-            await self._on_destroyed(event, channel_id)
+            await self._on_destroyed(channel_id, _now(event), event.cause, event.cause_txt)
+        elif isinstance(event, StasisEnd) and channel_id is not None:
+            # Channels that came in through the dialplan (agents' logins, inbound calls) are
+            # only ours while in Stasis: leaving it is the last event they send us.
+            call = self._calls.get(channel_id)
+            if self.lines.by_channel(channel_id) is not None or (call is not None and call.inbound):
+                cause = call.hangup_cause if call is not None else None
+                await self._on_destroyed(channel_id, _now(event), cause, "")
         elif isinstance(event, Disconnected):
             self._connected.clear()
             log.warning("lost the events connection to Asterisk: no new calls until it is back")
@@ -329,10 +370,37 @@ class CallController:
                 self._spawn(self._machine(call))
             else:
                 self._spawn(self._connect(call))
+        elif role == "inbound" and rest:
+            self._spawn(self._inbound(event, rest[0]))
         elif role in ("dialed", "customer"):
             # A call this controller did not place (a previous engine's): nobody will look
             # after it, so it ends now rather than sit in silence.
             await self._ari.hangup(channel_id, missing_ok=True)
+
+    async def _inbound(self, event: StasisStart, dialled: str) -> None:
+        """A callee calling back: an agent of that campaign if one is free, else the message."""
+        assert event.channel is not None
+        channel = event.channel
+        caller = channel.caller.number
+        route = await self._inbound_router.route(channel.id, dialled, caller) if self._inbound_router else None
+        if route is None:
+            await self._ari.hangup(channel.id, reason="unallocated", missing_ok=True)
+            return
+        request = CallRequest(attempt_id=channel.id, number=caller, trunk="", campaign=route.campaign,
+                              safe_harbor=route.message, optout_digit=route.optout_digit,
+                              abandon_deadline=route.wait_for_agent if route.contact_known else 0.0)
+        call = _LiveCall(request, CallResult(request), asyncio.get_running_loop().create_future(), inbound=True)
+        call.result.dialed_at = channel.creationtime or _now(event)
+        self._calls[channel.id] = call
+        await self._ari.answer(channel.id)
+        call.result.answered_at = call.greeting_end = _now(event)
+        call.result.outcome = CallOutcome.CALLEE_HANGUP
+        if route.contact_known:
+            await self._connect(call)
+        else:
+            await self._play_message(call)
+        result = await call.done
+        await self._inbound_router.finished(route, result)  # type: ignore[union-attr]
 
     async def _machine(self, call: _LiveCall) -> None:
         call.result.outcome = CallOutcome.MACHINE
@@ -414,6 +482,10 @@ class CallController:
         if call not in self._waiting:
             return
         self._waiting.remove(call)
+        await self._play_message(call)
+
+    async def _play_message(self, call: _LiveCall) -> None:
+        """Nobody will take this call: play the safe-harbor message (a key opts out), hang up."""
         call.result.outcome = CallOutcome.ABANDONED
         call.result.safe_harbor_at = datetime.now(UTC)
         attempt = call.request.attempt_id
@@ -438,22 +510,21 @@ class CallController:
         self._recordings[name] = call
         await self._ari.record_bridge(call.line.bridge_id, name, format="wav", if_exists="overwrite")
 
-    async def _on_destroyed(self, event: ChannelDestroyed, channel_id: str) -> None:
+    async def _on_destroyed(self, channel_id: str, at: datetime, cause: int | None, cause_txt: str) -> None:
         line = self.lines.by_channel(channel_id)
         if line is not None:
             await self._logout(line)
             return
         call = self._calls.get(channel_id)
-        if call is None:
+        if call is None or call.result.hungup_at is not None:
             return
-        call.result.hungup_at = _now(event)
-        call.result.cause = event.cause
-        call.result.cause_txt = event.cause_txt
+        call.result.hungup_at = at
+        call.result.cause = cause
+        call.result.cause_txt = cause_txt
         if call in self._waiting:
             self._waiting.remove(call)
         if call.result.answered_at is None:
-            timed_out = event.cause == 19
-            self._finish(call, CallOutcome.unanswered(classify_hangup(event.cause, timed_out=timed_out)))
+            self._finish(call, CallOutcome.unanswered(classify_hangup(cause, timed_out=cause == 19)))
             return
         self._spawn(self._wrap_up(call))
 
@@ -558,7 +629,9 @@ class CallController:
         """Run a step of some call beside the reader. A failure of one call's step is logged and
         must never take the controller, and with it every other call, down."""
         assert self._group is not None
-        self._group.create_task(self._guarded(coroutine))
+        task = self._group.create_task(self._guarded(coroutine))
+        self._steps.add(task)
+        task.add_done_callback(self._steps.discard)
 
     @staticmethod
     async def _guarded(coroutine: Coroutine[Any, Any, None]) -> None:
