@@ -23,6 +23,18 @@ def serve(config: ConfigOption = None) -> None:
         asyncio.run(run_server(settings))
     except (AriError, AmiError) as exc:
         fail(str(exc))
+    except ExceptionGroup as group:
+        # Errors surface from the engine's task groups wrapped; the first Asterisk one is the
+        # story a sysadmin needs (unreachable, wrong credentials).
+        matched, _ = group.split((AriError, AmiError))
+        if matched is None:
+            raise
+        fail(str(_first(matched)))
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first(first) if isinstance(first, BaseExceptionGroup) else first
 
 
 def register(app: typer.Typer) -> None:

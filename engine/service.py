@@ -25,7 +25,7 @@ from engine.campaign.runner import AgentSnapshot, CampaignRunner
 from engine.compliance.registry import Registry
 from engine.config import Settings
 from engine.dialing.trunks import TrunkLimiter
-from engine.store.models import Campaign, CampaignStatus
+from engine.store.models import AuditEntry, Campaign, CampaignStatus
 
 log = logging.getLogger(__name__)
 
@@ -109,5 +109,24 @@ class DialerService:
             node=self.settings.engine.node, registry=self.registry, disposer=self.disposer,
             on_finished=self.on_call_finished,
         )
-        self.runners[campaign_id] = _Running(runner, group.create_task(runner.run()))
+        self.runners[campaign_id] = _Running(runner, group.create_task(self._run(runner, campaign_id)))
         log.info("campaign %d started", campaign_id)
+
+    async def _run(self, runner: CampaignRunner, campaign_id: int) -> None:
+        """A campaign that cannot dial (no registry loaded, a bad setting) is paused with the
+        reason in the audit log; the engine and the other campaigns carry on."""
+        try:
+            await runner.run()
+        except Exception as exc:
+            log.exception("campaign %d stopped", campaign_id)
+            await asyncio.to_thread(self._pause, campaign_id, f"{type(exc).__name__}: {exc}")
+
+    def _pause(self, campaign_id: int, reason: str) -> None:
+        with Session(self.db) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is not None:
+                campaign.status = CampaignStatus.PAUSED
+                session.add(campaign)
+                session.add(AuditEntry(actor=self.settings.engine.node, action="campaign.paused_by_engine",
+                                       entity="campaign", entity_id=str(campaign_id), detail={"reason": reason}))
+                session.commit()

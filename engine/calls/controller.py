@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from engine.ari.client import AriClient
-from engine.ari.errors import AriError, AriTimeout, AriUnreachable
+from engine.ari.errors import AriError, AriUnreachable
 from engine.ari.events import (
     AriEvent,
     ChannelDestroyed,
@@ -272,9 +272,10 @@ class CallController:
                 app_args=["dialed", request.attempt_id], caller_id=request.caller_id,
                 timeout=request.ring_timeout, variables=variables,
             )
-        except (AriUnreachable, AriTimeout) as exc:
-            # Asterisk is going away (or gone): the call never left. No new calls until it
-            # answers again.
+        except AriUnreachable as exc:
+            # Asterisk could not be reached at all: the call never left. No new calls until it
+            # answers again. (A timeout is different: the call may have gone out, so it counts
+            # as a failed attempt and is never dialled again at once.)
             call.result.notes.append(f"not dialled: {exc}")
             self._finish(call, CallOutcome.NOT_DIALLED)
             if self._connected.is_set():

@@ -27,6 +27,7 @@ from engine.store.db import begin_immediate
 from engine.store.models import CallAttempt, Campaign, Contact
 
 INTERRUPTED = "interrupted"
+NO_DISPOSITION = "NODISP"
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,32 @@ def interrupted_attempts(db: Engine, campaign_id: int, node: str, keep: set[str]
             finish_attempt(session, attempt.id, INTERRUPTED, AttemptTimes(hangup_at=now))
             record_disposition(session, attempt.id, OUTCOME_CODES["failed"], now, agent=None)
             closed.append(attempt.id)
+        # Conversations whose agent never got to dispose them: closed as such, so the lead
+        # waits its recycle delay instead of being rung again minutes after a talk.
+        undisposed = session.exec(select(CallAttempt).where(
+            CallAttempt.campaign_id == campaign_id, CallAttempt.node == node,
+            col(CallAttempt.outcome).is_not(None), col(CallAttempt.disposition).is_(None),
+            CallAttempt.outcome != CallOutcome.NOT_DIALLED.value)).all()
+        for attempt in undisposed:
+            if attempt.id not in keep:
+                record_disposition(session, attempt.id, NO_DISPOSITION, now, agent=attempt.agent)
+                closed.append(attempt.id)
         session.commit()
     return closed
+
+
+def renew_own_leases(db: Engine, campaign_id: int, node: str, until: datetime) -> int:
+    """Keep every lead this node holds leased until `until`: a conversation, its wrap-up and the
+    wait for a disposition can outlast any fixed lease, and an expired lease could be dialled
+    again by the hopper while the first call is still going."""
+    with begin_immediate(db) as session:
+        held = session.exec(select(Contact).where(
+            Contact.campaign_id == campaign_id, Contact.lease_owner == node)).all()
+        for contact in held:
+            contact.lease_expires_at = until
+            session.add(contact)
+        session.commit()
+    return len(held)
 
 
 def release_own_leases(db: Engine, campaign_id: int, node: str) -> int:

@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
 LEASE_SECONDS = 300
+UPKEEP_SECONDS = 60.0  # renew held leases and save the abandon ledger this often
 
 AgentSnapshot = Callable[[], list[tuple[str, AgentState, float]]]
 """(endpoint, state, seconds in state) for every logged-in agent who works this campaign."""
@@ -137,8 +138,12 @@ class CampaignRunner:
         if self.campaign.dialing.trunks:
             self._trunks = TrunkPool([t for t in self._limiters if t.name in self.campaign.dialing.trunks])
         caller_ids = CallerIdPool(self.campaign.caller_ids) if self.campaign.caller_ids else None
+        upkeep_at = time.monotonic() + UPKEEP_SECONDS
         async with asyncio.TaskGroup() as calls:
             while not self._stopping.is_set():
+                if time.monotonic() >= upkeep_at:
+                    upkeep_at = time.monotonic() + UPKEEP_SECONDS
+                    await self._upkeep()
                 started = await self._tick(calls, caller_ids)
                 if self._stop_when_done and self.exhausted and not started and not self._dial_started:
                     break
@@ -256,6 +261,11 @@ class CampaignRunner:
             self.pacer.observe(CallHandled(at=now, talk=talk, wrap=0.0))
         if result.connect_delay is not None and result.outcome is CallOutcome.CONNECTED:
             self.stats.connect_delays_ms.append(result.connect_delay * 1000)
+
+    async def _upkeep(self) -> None:
+        until = self._clock() + timedelta(seconds=LEASE_SECONDS)
+        await asyncio.to_thread(records.renew_own_leases, self._db, self._campaign_id, self._node, until)
+        await self._save_ledger()
 
     async def _save_ledger(self) -> None:
         if self.pacer is not None:
