@@ -21,6 +21,7 @@ from cli.common import (
     print_json,
     settings_or_exit,
 )
+from cli.watch import watch as watch_metrics
 from engine.campaign.settings import DialingSettings
 from engine.config import Settings
 from engine.leads.campaigns import (
@@ -244,14 +245,20 @@ def update(
 
 
 @campaigns_app.command("show")
-def show(name: NameArgument, config: ConfigOption = None, json_output: JsonOption = False) -> None:
+def show(name: NameArgument, config: ConfigOption = None, json_output: JsonOption = False,
+         watch: Annotated[bool, typer.Option("--watch", help="Live metrics, refreshed until Ctrl-C.")] = False) -> None:
     """Every setting, the contacts by list and state, attempts, outcomes and the abandon ledger."""
     settings = settings_or_exit(config)
-    with Session(open_database(settings.database_url)) as session:
+    db = open_database(settings.database_url)
+    with Session(db) as session:
         try:
             campaign = find_campaign(session, name)
         except CampaignError as exc:
             _fail(str(exc))
+        if watch:
+            assert campaign.id is not None
+            watch_metrics(settings, db, campaign.id)
+            return
         data = _describe(campaign)
         report = campaign_report(session, campaign, time.time())
     data.update(asdict(report))
