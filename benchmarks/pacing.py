@@ -149,14 +149,15 @@ class Tuner:
 
 
 def _fixed_ratio(tuner: Tuner) -> None:
-    for tally, low, high in (("ready", 1.0, 3.0), ("active", 0.1, 1.5)):
+    # Big teams take 5-10 lines per ready agent: the range must not cap them.
+    for tally, low, high in (("ready", 1.0, 13.0), ("active", 0.1, 1.5)):
         tuner.bisect(
             lambda r, tally=tally: tuner.trial(
                 f"{r:.2f} per {tally} agent", "power", ratio=r, tally=tally
             ),
             low,
             high,
-            6,
+            7,
         )
 
 
@@ -181,7 +182,9 @@ def _vicidial_tuned(tuner: Tuner) -> None:
         return tuner.trial(_vicidial_label(params), "adapt_hard_limit", **params)
 
     for available_only in (False, True):
-        for max_level in (2.0, 3.0, 4.0, 5.0):
+        # VICIdial takes any level above 1 here ("if your hardware will support it"); its
+        # admin screen suggests up to 5, and big teams want more.
+        for max_level in (2.0, 3.0, 4.0, 5.0, 7.0, 10.0):
             run(available_only=available_only, max_level=max_level)
     base = tuner.best().params
     for intensity, diff_target in ((40, 0), (-40, 0), (0, -1), (0, 1)):
@@ -234,7 +237,8 @@ def drift_run(job: tuple[int, int]) -> tuple[float, float, float]:
 
 
 def _pct(value: float) -> str:
-    return f"{value:.1%}"
+    # Two decimals: a target is met or missed by hundredths of a point.
+    return f"{value:.2%}"
 
 
 def print_table(console: Console, cells: list[Cell], sizes: tuple[int, ...]) -> None:
@@ -293,11 +297,11 @@ def print_table(console: Console, cells: list[Cell], sizes: tuple[int, ...]) -> 
             str(size),
             _pct(ours.occupancy),
             _pct(target),
-            f"{(ours.occupancy - target) * 100:+.1f}",
+            f"{(ours.occupancy - target) * 100:+.2f}",
             _pct(bound.occupancy),
-            f"{(ours.occupancy - bound.occupancy) * 100:+.1f}",
-            f"{(ours.occupancy - default.occupancy) * 100:+.1f}",
-            f"{(ours.occupancy - tuned.occupancy) * 100:+.1f}",
+            f"{(ours.occupancy - bound.occupancy) * 100:+.2f}",
+            f"{(ours.occupancy - default.occupancy) * 100:+.2f}",
+            f"{(ours.occupancy - tuned.occupancy) * 100:+.2f}",
         )
     console.print(checks)
 
