@@ -20,7 +20,7 @@ from cli.common import (
     settings_or_exit,
 )
 from engine.leads.campaigns import CampaignError, find_campaign
-from engine.recordings.verify import RecordingStatus, VerifyReport, verify_recordings
+from engine.archive.verify import RecordingStatus, VerifyReport, verify_recordings
 from engine.store.db import open_database
 
 recordings_app = typer.Typer(help="Check the call recordings archive.", no_args_is_help=True)

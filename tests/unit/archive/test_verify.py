@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from engine.recordings.verify import RecordingStatus, verify_recordings
+from engine.archive.verify import RecordingStatus, verify_recordings
 from tests.unit.leads import seed
 from tests.unit.metrics.attempts import attempt
-from tests.unit.recordings.archive import DIALED, recorded
+from tests.unit.archive.archive import DIALED, recorded
 
 
 @pytest.fixture

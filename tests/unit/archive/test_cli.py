@@ -14,7 +14,7 @@ from engine.config import load_settings
 from engine.initconfig import InitOptions, write_config
 from engine.store.db import open_database
 from tests.unit.leads import seed
-from tests.unit.recordings.archive import recorded
+from tests.unit.archive.archive import recorded
 
 
 @pytest.fixture
