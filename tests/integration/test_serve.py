@@ -25,7 +25,6 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from engine.ami.client import AmiClient
 from engine.audio import write_tone
 from engine.lab.phones import PhoneControl, control
 from engine.lab.session import RunningLab
@@ -118,7 +117,8 @@ def database(lab: RunningLab) -> Iterator[Engine]:
     db_path.unlink(missing_ok=True)
 
 
-async def test_serve_survives_sigkill_and_drains_on_sigterm(lab: RunningLab, database: Engine, tmp_path: Path) -> None:
+async def test_serve_survives_sigkill_and_drains_on_sigterm(lab: RunningLab, database: Engine, carrier_calls: list[str],
+                                                          tmp_path: Path) -> None:
     now = datetime.now(UTC)
     open_zones, closed_zones = _zones(now, 10, 19), _zones(now, 1, 6)
     assert open_zones and closed_zones, f"no open/closed zone at {now:%H:%M} UTC: extend ZONES"
@@ -159,21 +159,8 @@ async def test_serve_survives_sigkill_and_drains_on_sigterm(lab: RunningLab, dat
         return {a.number_called for a in rows} >= set(dialable) and all(a.disposition for a in rows)
 
     config = lab.settings.state_dir.parent / "phonebank.toml"
-    rung: list[str] = []
-    assert lab.settings.lab is not None
+    rung = carrier_calls
     async with AsyncExitStack() as stack:
-        carrier = await stack.enter_async_context(AmiClient(
-            "127.0.0.1", lab.settings.lab.carrier_ami_port, lab.settings.lab.carrier_ami_username,
-            lab.settings.lab.carrier_ami_secret))
-        events = await stack.enter_async_context(carrier.events())
-
-        async def collect() -> None:
-            while True:
-                event = await events.next()
-                if event.name == "Newchannel" and event.get("Exten"):
-                    rung.append(event.get("Exten"))
-
-        collector = asyncio.create_task(collect())
         api = await stack.enter_async_context(_api(lab))
         phones: list[PhoneControl] = [await stack.enter_async_context(control(p)) for p in lab.agents]
         engine_log = tmp_path / "engine.log"
@@ -200,7 +187,6 @@ async def test_serve_survives_sigkill_and_drains_on_sigterm(lab: RunningLab, dat
             second.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(second.wait, 60) == 0, engine_log.read_text()[-2000:]
         volunteer.cancel()
-        collector.cancel()
         for phone in phones:
             await phone.hangup()
 
